@@ -1,0 +1,67 @@
+package model
+
+// FindingType is the kind of a finding, as in Inspector, extended with the
+// kinds vigil adds later (CIS checks).
+type FindingType string
+
+// Finding types.
+const (
+	FindingPackageVulnerability FindingType = "PACKAGE_VULNERABILITY"
+	FindingNetworkReachability  FindingType = "NETWORK_REACHABILITY"
+	FindingCodeVulnerability    FindingType = "CODE_VULNERABILITY"
+	FindingConfiguration        FindingType = "CONFIGURATION"
+)
+
+// Observation is what one analyzer saw in one scan, before reconciliation
+// with stored findings: a generic part (what is wrong) and a target part
+// (where). Exactly one of the detail pointers is set, matching Type.
+type Observation struct {
+	Type FindingType `json:"type"`
+	// CheckID is the advisory id for package findings, the rule or check id
+	// for others.
+	CheckID     string   `json:"checkId"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Severity    Severity `json:"severity"`
+	Remediation string   `json:"remediation,omitempty"`
+
+	Package *PackageDetail `json:"packageVulnerabilityDetails,omitempty"`
+	Network *NetworkDetail `json:"networkReachabilityDetails,omitempty"`
+	Code    *CodeDetail    `json:"codeVulnerabilityDetails,omitempty"`
+}
+
+// PackageDetail is the target part of a package vulnerability observation.
+type PackageDetail struct {
+	Vulnerability Vulnerability `json:"vulnerability"`
+	Package       Package       `json:"package"`
+}
+
+// PortRange is an inclusive range of ports.
+type PortRange struct {
+	Begin int `json:"begin"`
+	End   int `json:"end"`
+}
+
+// PathStep is one component on a network path.
+type PathStep struct {
+	ComponentID   string `json:"componentId"`
+	ComponentType string `json:"componentType"`
+}
+
+// NetworkDetail is the target part of a network reachability observation.
+type NetworkDetail struct {
+	Protocol string     `json:"protocol"`
+	Ports    PortRange  `json:"openPortRange"`
+	From     string     `json:"from"`
+	Steps    []PathStep `json:"steps"`
+	Process  string     `json:"process,omitempty"`
+}
+
+// CodeDetail is the target part of a code or configuration observation.
+type CodeDetail struct {
+	CWEs      []string `json:"cwes,omitempty"`
+	RuleID    string   `json:"ruleId"`
+	FilePath  string   `json:"filePath"`
+	StartLine int      `json:"startLine,omitempty"`
+	EndLine   int      `json:"endLine,omitempty"`
+}
