@@ -1,0 +1,104 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+
+	"github.com/vigilsec/vigil/internal/model"
+)
+
+// FileInfo describes a file offered to extractors.
+type FileInfo struct {
+	// Path is slash-separated and absolute within the scanned root
+	// ("/var/lib/dpkg/status"). Inside archives it is "/outer.jar!/inner".
+	Path string
+	// Mode is the file's mode (executable bits matter for binaries).
+	Mode fs.FileMode
+	// Size is the file's size in bytes.
+	Size int64
+}
+
+// Input is what an extractor reads: the file's description and its whole
+// content. Reader and ReaderAt read the same bytes; use either.
+type Input struct {
+	FileInfo
+	Reader   io.Reader
+	ReaderAt io.ReaderAt
+	// Limits bound what the extractor may do with nested content (archives
+	// within archives). Never nil.
+	Limits *Limits
+	// TempDir is a scratch directory removed after the scan, for
+	// extractors whose parser needs a real file (SQLite databases).
+	TempDir string
+}
+
+// Extractor turns one kind of file into packages.
+type Extractor interface {
+	// Name is unique and stable ("os/dpkg", "javascript/packagelock").
+	Name() string
+	// Version changes whenever the extractor's output for the same input
+	// may change; (layer digest, Name, Version) keys the layer cache.
+	Version() int
+	// Required reports whether the extractor wants this file. It must be
+	// cheap: no I/O.
+	Required(f FileInfo) bool
+	// Extract parses the file. Packages carry Ecosystem, Name, Version,
+	// PURL, Manager and, for OS packages, source name and version; the
+	// caller fills Path, Layer and Extractor when they are empty.
+	Extract(ctx context.Context, in *Input) ([]model.Package, error)
+}
+
+// Limits bound the index stage. Zero fields take the defaults from
+// DefaultLimits.
+type Limits struct {
+	// MaxTotalBytes bounds the bytes read from all files together.
+	MaxTotalBytes int64
+	// MaxFiles bounds the number of files (and archive entries) visited.
+	MaxFiles int
+	// MaxFileSize bounds one file read for extraction; larger files are
+	// skipped with an issue.
+	MaxFileSize int64
+	// MaxDepth bounds archive nesting (a jar in a jar in a war …).
+	MaxDepth int
+	// MaxDecompressionRatio bounds uncompressed/compressed size of an
+	// archive entry (decompression bombs).
+	MaxDecompressionRatio int64
+}
+
+// DefaultLimits are safe for untrusted images and archives.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxTotalBytes:         8 << 30,
+		MaxFiles:              2_000_000,
+		MaxFileSize:           512 << 20,
+		MaxDepth:              8,
+		MaxDecompressionRatio: 200,
+	}
+}
+
+// LimitError reports that a limit was hit. The index stage records it as an
+// issue and marks the inventory partial; it is never silent.
+type LimitError struct {
+	Limit string // "max-total-bytes", "max-files", "max-file-size", "max-depth", "max-ratio", "time"
+	Path  string
+	Value int64
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("limit %s (%d) reached at %s", e.Limit, e.Value, e.Path)
+}
+
+// ParseError reports a file an extractor could not parse.
+type ParseError struct {
+	Extractor string
+	Path      string
+	Err       error
+}
+
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("%s: cannot parse %s: %v", e.Extractor, e.Path, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
