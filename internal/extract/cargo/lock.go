@@ -1,0 +1,84 @@
+package cargo
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/vigilsec/vigil/internal/extract"
+	"github.com/vigilsec/vigil/internal/model"
+)
+
+// LockName is the name of the Cargo.lock extractor.
+const LockName = "rust/cargolock"
+
+// maxLockPackages bounds the [[package]] entries read from one lockfile.
+const maxLockPackages = 200_000
+
+type lockFile struct {
+	Version  int           `toml:"version"`
+	Packages []lockPackage `toml:"package"`
+}
+
+type lockPackage struct {
+	Name    string `toml:"name"`
+	Version string `toml:"version"`
+	Source  string `toml:"source"`
+}
+
+type lockExtractor struct{}
+
+// NewLock returns the Cargo.lock extractor.
+func NewLock() extract.Extractor { return lockExtractor{} }
+
+// Name implements extract.Extractor.
+func (lockExtractor) Name() string { return LockName }
+
+// Version implements extract.Extractor.
+func (lockExtractor) Version() int { return 1 }
+
+// Required implements extract.Extractor: files named Cargo.lock.
+func (lockExtractor) Required(f extract.FileInfo) bool {
+	return path.Base(f.Path) == "Cargo.lock"
+}
+
+// Extract implements extract.Extractor.
+func (e lockExtractor) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {
+	b, err := readBounded(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pkgs, err := parseLock(b)
+	if err != nil {
+		return nil, &extract.ParseError{Extractor: LockName, Path: in.Path, Err: err}
+	}
+	return pkgs, nil
+}
+
+// parseLock decodes a Cargo.lock and returns its non-local packages.
+func parseLock(b []byte) ([]model.Package, error) {
+	var lf lockFile
+	if _, err := toml.Decode(string(b), &lf); err != nil {
+		return nil, err
+	}
+	if len(lf.Packages) > maxLockPackages {
+		return nil, fmt.Errorf("%d packages exceed the limit of %d", len(lf.Packages), maxLockPackages)
+	}
+	var out []model.Package
+	for _, p := range lf.Packages {
+		if p.Name == "" || p.Version == "" || p.Source == "" {
+			continue
+		}
+		if strings.HasPrefix(p.Source, "path+") {
+			continue
+		}
+		out = append(out, newPackage(p.Name, p.Version, model.ManagerCargo))
+	}
+	return out, nil
+}
