@@ -1,0 +1,17 @@
+package alpine
+
+// ParseError reports a secdb file that ParseSecDB cannot read.
+type ParseError struct {
+	Reason string
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	msg := "alpine secdb: " + e.Reason
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
