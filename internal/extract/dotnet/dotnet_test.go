@@ -61,7 +61,12 @@ func naiveLock(t *testing.T, b []byte) []model.Package {
 			out = append(out, nuget(k[0], k[1], model.ManagerNuGet))
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name+"@"+out[i].Version < out[j].Name+"@"+out[j].Version })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Version < out[j].Version
+	})
 	return out
 }
 
@@ -141,7 +146,7 @@ func TestDepsRealFile(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	for _, e := range []extract.Extractor{NewLock(), NewDeps()} {
-		_, err := e.Extract(context.Background(), input(t, "/x.deps.json", []byte(`{"libraries": 5}`)))
+		_, err := e.Extract(context.Background(), input(t, "/x.deps.json", []byte(`{"dependencies": 5, "libraries": 5}`)))
 		var pe *extract.ParseError
 		if !errors.As(err, &pe) {
 			t.Errorf("%s: err = %v, want ParseError", e.Name(), err)
