@@ -3,8 +3,10 @@ package alpine
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -117,6 +119,9 @@ func TestJSONAndYAMLAgree(t *testing.T) {
 	for _, path := range secdbFiles(t, "json") {
 		j := parseFile(t, path)
 		y := parseFile(t, strings.TrimSuffix(path, ".json")+".yaml")
+		if reflect.DeepEqual(j, y) {
+			continue
+		}
 		if diff := cmp.Diff(j, y); diff != "" {
 			t.Errorf("%s: JSON and YAML differ (-json +yaml):\n%s", path, diff)
 		}
@@ -193,8 +198,8 @@ func TestMergeSecDB(t *testing.T) {
 		}
 	}
 	merged := MergeSecDB(all...)
-	if diff := cmp.Diff(union, tuples(merged)); diff != "" {
-		t.Errorf("merged entries differ from the union of the inputs (-want +got):\n%s", diff)
+	if got := tuples(merged); !maps.Equal(union, got) {
+		t.Errorf("merged entries differ from the union of the inputs (-want +got):\n%s", cmp.Diff(union, got))
 	}
 	n := 0
 	for i, r := range merged {
@@ -223,8 +228,8 @@ func TestMergeSecDB(t *testing.T) {
 	}
 	// Merging is deterministic and leaves its inputs alone.
 	again := MergeSecDB(all...)
-	if diff := cmp.Diff(merged, again); diff != "" {
-		t.Errorf("second merge differs:\n%s", diff)
+	if !reflect.DeepEqual(merged, again) {
+		t.Errorf("second merge differs:\n%s", cmp.Diff(merged, again))
 	}
 }
 
