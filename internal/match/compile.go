@@ -1,0 +1,258 @@
+package match
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/version"
+)
+
+// compiler turns slim records into an Index, sharing identical strings,
+// parsed versions, range sets and version lists between entries.
+type compiler struct {
+	ix       *Index
+	strs     map[string]string
+	vers     map[verKey]version.Version
+	ranges   map[string][]vrange
+	lists    map[string][]string
+	ecoIDs   map[string]uint16
+	cvss     map[slimSeverity]*model.CVSS
+	rangeKey strings.Builder
+}
+
+type verKey struct {
+	scheme version.Scheme
+	v      string
+}
+
+func compile(ctx context.Context, snapshotID string, slims []slimRecord, env Enricher) (*Index, error) {
+	ix := &Index{
+		snapshot: snapshotID,
+		ecos:     make(map[ecoKey]*ecoIndex),
+		recs:     make([]recInfo, 0, len(slims)),
+		env:      env,
+	}
+	if l, ok := env.(RecordLoader); ok {
+		ix.records = l
+	}
+	if f, ok := env.(FeedNamer); ok {
+		ix.feeds = f
+	}
+	c := &compiler{
+		ix:     ix,
+		strs:   make(map[string]string),
+		vers:   make(map[verKey]version.Version),
+		ranges: make(map[string][]vrange),
+		lists:  make(map[string][]string),
+		ecoIDs: make(map[string]uint16),
+		cvss:   make(map[slimSeverity]*model.CVSS),
+	}
+	for i := range slims {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		c.record(&slims[i])
+	}
+	ix.nRecords = len(ix.recs)
+	return ix, nil
+}
+
+func (c *compiler) str(s string) string {
+	if t, ok := c.strs[s]; ok {
+		return t
+	}
+	c.strs[s] = s
+	return s
+}
+
+func (c *compiler) issue(rec, eco, pkg, reason string) {
+	if len(c.ix.issues) < maxIssues {
+		c.ix.issues = append(c.ix.issues, BuildIssue{Record: rec, Ecosystem: eco, Package: pkg, Reason: reason})
+	}
+}
+
+func (c *compiler) record(s *slimRecord) {
+	ri := recInfo{
+		id:        c.str(s.ID),
+		summary:   s.Summary,
+		vendor:    c.str(s.Vendor),
+		published: s.Published,
+		modified:  s.Modified,
+		wontFix:   s.WontFix,
+		cvss:      c.scores(s.ID, s.Severity),
+	}
+	if len(s.IDs) > 0 {
+		ri.ids = make([]string, len(s.IDs))
+		for i, id := range s.IDs {
+			ri.ids[i] = c.str(id)
+		}
+	}
+	recIdx := int32(len(c.ix.recs))
+	c.ix.recs = append(c.ix.recs, ri)
+	for i := range s.Affected {
+		a := &s.Affected[i]
+		if a.Name == "" || a.Ecosystem == "" {
+			continue
+		}
+		e := entry{
+			rec:     recIdx,
+			eco:     c.eco(a.Ecosystem),
+			wontFix: a.WontFix,
+			name:    c.str(a.Name),
+			vendor:  c.str(a.Vendor),
+			cvss:    c.scores(s.ID, a.Severity),
+		}
+		e.ranges = c.rangeSet(s.ID, a)
+		e.versions = c.list(a.Versions)
+		if len(e.ranges) == 0 && len(e.versions) == 0 {
+			continue // nothing evaluable (GIT only, or every range skipped)
+		}
+		k := keyOf(a.Ecosystem)
+		k.base, k.release = c.str(k.base), c.str(k.release)
+		ei := c.ix.ecos[k]
+		if ei == nil {
+			ei = &ecoIndex{names: make(map[string][]entry)}
+			c.ix.ecos[k] = ei
+		}
+		n := c.str(normName(k.base, a.Name))
+		ei.names[n] = append(ei.names[n], e)
+		c.ix.nEntries++
+	}
+}
+
+func (c *compiler) eco(full string) uint16 {
+	if id, ok := c.ecoIDs[full]; ok {
+		return id
+	}
+	if len(c.ix.ecoNames) >= 1<<16-1 {
+		return 0
+	}
+	id := uint16(len(c.ix.ecoNames))
+	c.ix.ecoNames = append(c.ix.ecoNames, full)
+	c.ecoIDs[full] = id
+	return id
+}
+
+// list returns the sorted, shared copy of an explicit versions list.
+func (c *compiler) list(vs []string) []string {
+	if len(vs) == 0 {
+		return nil
+	}
+	key := strings.Join(vs, "\x00")
+	if l, ok := c.lists[key]; ok {
+		return l
+	}
+	l := make([]string, len(vs))
+	for i, v := range vs {
+		l[i] = c.str(v)
+	}
+	slices.Sort(l)
+	l = slices.Compact(l)
+	c.lists[key] = l
+	return l
+}
+
+// rangeSet parses an affected entry's ranges into a shared set. A range
+// with a version its scheme rejects is skipped and recorded as an issue.
+func (c *compiler) rangeSet(id string, a *slimAffected) []vrange {
+	if len(a.Ranges) == 0 {
+		return nil
+	}
+	b := &c.rangeKey
+	b.Reset()
+	b.WriteString(a.Ecosystem)
+	for _, r := range a.Ranges {
+		fmt.Fprintf(b, "|%d", r.Type)
+		for _, ev := range r.Events {
+			fmt.Fprintf(b, ";%d:%s", ev.Kind, ev.V)
+		}
+	}
+	key := b.String()
+	if rs, ok := c.ranges[key]; ok {
+		return rs
+	}
+	var out []vrange
+	for _, r := range a.Ranges {
+		scheme, err := rangeScheme(a.Ecosystem, r.Type)
+		if err != nil {
+			c.issue(id, a.Ecosystem, a.Name, err.Error())
+			continue
+		}
+		vr, err := c.parseRange(scheme, r.Events)
+		if err != nil {
+			c.issue(id, a.Ecosystem, a.Name, "range skipped: "+err.Error())
+			continue
+		}
+		out = append(out, vr)
+	}
+	c.ranges[key] = out
+	return out
+}
+
+// rangeScheme picks the comparison for a range: SEMVER ranges use Semantic
+// Versioning (Go's variant in the Go ecosystem) whatever the ecosystem;
+// ECOSYSTEM ranges use the ecosystem's own scheme.
+func rangeScheme(eco string, t uint8) (version.Scheme, error) {
+	s, err := version.SchemeFor(eco)
+	if t == rtSemver {
+		if err == nil && s == version.Go {
+			return version.Go, nil
+		}
+		return version.SemVer, nil
+	}
+	return s, err
+}
+
+func (c *compiler) parseRange(scheme version.Scheme, evs []slimEvent) (vrange, error) {
+	vr := vrange{scheme: scheme, events: make([]event, 0, len(evs))}
+	for _, ev := range evs {
+		if ev.Kind == evIntroduced && ev.V == "0" {
+			vr.events = append(vr.events, event{kind: evIntroduced})
+			continue
+		}
+		v, err := c.version(scheme, ev.V)
+		if err != nil {
+			return vrange{}, err
+		}
+		if ev.Kind == evLimit {
+			vr.limits = append(vr.limits, v)
+			continue
+		}
+		vr.events = append(vr.events, event{v: v, kind: ev.Kind})
+	}
+	// Sort a copy (never the record's own order): "0" first, then by
+	// version; at equal versions introduced, last_affected, fixed.
+	slices.SortStableFunc(vr.events, func(a, b event) int {
+		switch {
+		case a.v == nil && b.v == nil:
+			return int(a.kind) - int(b.kind)
+		case a.v == nil:
+			return -1
+		case b.v == nil:
+			return 1
+		}
+		if d := a.v.Compare(b.v); d != 0 {
+			return d
+		}
+		return int(a.kind) - int(b.kind)
+	})
+	return vr, nil
+}
+
+func (c *compiler) version(s version.Scheme, v string) (version.Version, error) {
+	k := verKey{s, v}
+	if pv, ok := c.vers[k]; ok {
+		return pv, nil
+	}
+	pv, err := version.Parse(s, v)
+	if err != nil {
+		return nil, err
+	}
+	c.vers[k] = pv
+	return pv, nil
+}

@@ -1,0 +1,158 @@
+package match
+
+import (
+	"context"
+	"iter"
+	"sort"
+
+	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/osv"
+	"github.com/vigilsec/vigil/internal/version"
+)
+
+// Index is the matching index of one advisory snapshot. It is immutable
+// after Build or Load and safe for concurrent use.
+type Index struct {
+	snapshot string
+	ecos     map[ecoKey]*ecoIndex
+	recs     []recInfo
+	ecoNames []string // full OSV ecosystem strings, by entry.eco
+	issues   []BuildIssue
+	env      Enricher
+	records  RecordLoader
+	feeds    FeedNamer
+	nRecords int
+	nEntries int
+}
+
+// ecoIndex holds the affected entries of one ecosystem key, by normalised
+// package name.
+type ecoIndex struct {
+	names map[string][]entry
+}
+
+// recInfo is what the index keeps of one record.
+type recInfo struct {
+	id        string
+	ids       []string // aliases and upstream
+	summary   string
+	vendor    string
+	published int64
+	modified  int64
+	cvss      []model.CVSS
+	wontFix   bool
+}
+
+// entry is one affected[] entry of one record, for one package.
+type entry struct {
+	rec      int32
+	eco      uint16
+	wontFix  bool
+	name     string   // package name as the record writes it
+	vendor   string   // affected-level distribution rating
+	ranges   []vrange // shared between entries with identical ranges
+	versions []string // sorted; shared between identical lists
+	cvss     []model.CVSS
+}
+
+// vrange is one ECOSYSTEM or SEMVER range with its events parsed and
+// sorted. Limit events are kept apart: they bound the whole range.
+type vrange struct {
+	scheme version.Scheme
+	events []event
+	limits []version.Version
+}
+
+// event is one introduced, fixed or last_affected event. v is nil for
+// introduced "0", which sorts before every version.
+type event struct {
+	v    version.Version
+	kind uint8
+}
+
+// BuildIssue records a part of a record the index could not use: an event
+// version its scheme rejects (the range is skipped), an ecosystem vigil
+// cannot compare, a CVSS vector that does not parse.
+type BuildIssue struct {
+	Record    string
+	Ecosystem string
+	Package   string
+	Reason    string
+}
+
+// maxIssues bounds the issues an index keeps.
+const maxIssues = 10000
+
+// Build builds an index from records (typically a snapshot's Records).
+// env, which may be nil, supplies KEV, EPSS and NVD CVSS data at match
+// time; when it also implements RecordLoader or FeedNamer, matched
+// vulnerabilities get their details and evidence their feed through it.
+// A record that fails to read ends the build with its error.
+func Build(ctx context.Context, snapshotID string, records iter.Seq2[*osv.Record, error], env Enricher) (*Index, error) {
+	slims, err := slimAll(ctx, records)
+	if err != nil {
+		return nil, err
+	}
+	return compile(ctx, snapshotID, slims, env)
+}
+
+// slimAll reads every record into its slim form, skipping withdrawn ones.
+func slimAll(ctx context.Context, records iter.Seq2[*osv.Record, error]) ([]slimRecord, error) {
+	var out []slimRecord
+	n := 0
+	for r, err := range records {
+		if err != nil {
+			return nil, &RecordsError{Err: err}
+		}
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if s, ok := slim(r); ok {
+			out = append(out, s)
+		}
+	}
+	return out, ctx.Err()
+}
+
+// SnapshotID names the snapshot the index was built from.
+func (ix *Index) SnapshotID() string { return ix.snapshot }
+
+// RecordCount is the number of (non-withdrawn) records indexed.
+func (ix *Index) RecordCount() int { return ix.nRecords }
+
+// EntryCount is the number of affected entries indexed.
+func (ix *Index) EntryCount() int { return ix.nEntries }
+
+// Issues returns the problems met while building, in record order.
+func (ix *Index) Issues() []BuildIssue { return ix.issues }
+
+// Packages lists the (ecosystem, normalised name) pairs the index holds,
+// sorted, for callers that decide which inventories an update touches.
+func (ix *Index) Packages() []PackageKey {
+	var out []PackageKey
+	for k, e := range ix.ecos {
+		eco := k.base
+		if k.release != "" {
+			eco += ":" + k.release
+		}
+		for n := range e.names {
+			out = append(out, PackageKey{Ecosystem: eco, Name: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Ecosystem != out[j].Ecosystem {
+			return out[i].Ecosystem < out[j].Ecosystem
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// PackageKey is an indexed (ecosystem, normalised name) pair. Ecosystem is
+// the normalised key ("Ubuntu:22.04", "Alpine:v3.18", "PyPI").
+type PackageKey struct {
+	Ecosystem string
+	Name      string
+}
