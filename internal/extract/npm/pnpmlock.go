@@ -209,8 +209,10 @@ func appendRef(keys []string, name, version string) []string {
 	if version == "" || strings.HasPrefix(version, "link:") {
 		return keys
 	}
-	if n, _, ok := splitSpec(version); ok && validName(n) {
-		return append(keys, version)
+	if !startsWithDigit(version) {
+		if n, _, ok := splitSpec(version); ok && validName(n) && !strings.ContainsAny(n, "():") {
+			return append(keys, version)
+		}
 	}
 	return append(keys, name+"@"+version)
 }
