@@ -118,13 +118,21 @@ func writeFindings(ew *errWriter, fs []Finding, opts WriteOptions) {
 			kev = "yes"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", name, ver, fixed, f.Vulnerability.ID, sev, epss, kev, path)
-		if opts.Explain {
-			for _, e := range f.Explanation {
-				fmt.Fprintf(tw, "\t\t\t  why: %s\t\t\t\t\n", explainLine(e))
-			}
-		}
 	}
 	_ = tw.Flush()
+	if !opts.Explain {
+		return
+	}
+	ew.printf("\nWhy they matched:\n")
+	for _, f := range groupByPackage(fs) {
+		ew.printf("  %s on %s %s:\n", f.Vulnerability.ID, f.Package.Name, f.Package.Version)
+		if len(f.Explanation) == 0 {
+			ew.printf("    (no evidence recorded)\n")
+		}
+		for _, e := range f.Explanation {
+			ew.printf("    %s\n", explainLine(e))
+		}
+	}
 }
 
 // groupByPackage orders findings so that a package's findings are
