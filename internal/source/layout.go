@@ -1,0 +1,133 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/vigilsec/vigil/internal/model"
+)
+
+// refNameAnnotation names an image in an OCI layout's index.
+const refNameAnnotation = "org.opencontainers.image.ref.name"
+
+// maxIndexDepth bounds nested indexes.
+const maxIndexDepth = 4
+
+// ErrNoImage is returned when a layout or index holds no image for the
+// platform.
+var ErrNoImage = errors.New("no image for the platform")
+
+func openLayout(target, dir string, plat *v1.Platform) (*Image, error) {
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		return nil, &Error{Target: target, Err: err}
+	}
+	img, desc, err := pickImage(idx, plat, 0)
+	if err != nil {
+		return nil, &Error{Target: target, Err: err}
+	}
+	t := model.Target{Kind: model.TargetImage, Name: target}
+	if desc != nil {
+		if n := desc.Annotations[refNameAnnotation]; n != "" {
+			t.Tags = []string{n}
+		}
+	}
+	return fromV1(target, img, t, true, nil)
+}
+
+// pickImage returns the image of idx for plat: the only image, or the one
+// whose platform matches (descending into nested indexes).
+func pickImage(idx v1.ImageIndex, plat *v1.Platform, depth int) (v1.Image, *v1.Descriptor, error) {
+	if depth > maxIndexDepth {
+		return nil, nil, fmt.Errorf("indexes nested more than %d deep", maxIndexDepth)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, nil, err
+	}
+	var images []v1.Descriptor
+	for _, d := range im.Manifests {
+		if d.MediaType.IsImage() {
+			images = append(images, d)
+		}
+	}
+	if len(images) == 1 && (images[0].Platform == nil || images[0].Platform.Satisfies(*plat)) {
+		img, err := idx.Image(images[0].Digest)
+		return img, &images[0], err
+	}
+	for _, d := range images {
+		if d.Platform != nil && d.Platform.Satisfies(*plat) {
+			img, err := idx.Image(d.Digest)
+			return img, &d, err
+		}
+	}
+	for _, d := range images {
+		if d.Platform != nil {
+			continue
+		}
+		// No platform in the descriptor: read it from the config.
+		img, err := idx.Image(d.Digest)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg, err := img.ConfigFile()
+		if err != nil {
+			return nil, nil, err
+		}
+		if cfg.Platform() == nil || cfg.Platform().Satisfies(*plat) {
+			return img, &d, nil
+		}
+	}
+	for _, d := range im.Manifests {
+		if !d.MediaType.IsIndex() {
+			continue
+		}
+		child, err := idx.ImageIndex(d.Digest)
+		if err != nil {
+			return nil, nil, err
+		}
+		img, cd, err := pickImage(child, plat, depth+1)
+		if err == nil {
+			if cd != nil && cd.Annotations[refNameAnnotation] == "" && d.Annotations[refNameAnnotation] != "" {
+				c := *cd
+				c.Annotations = map[string]string{refNameAnnotation: d.Annotations[refNameAnnotation]}
+				cd = &c
+			}
+			return img, cd, nil
+		}
+		if !errors.Is(err, ErrNoImage) {
+			return nil, nil, err
+		}
+	}
+	return nil, nil, fmt.Errorf("%w %s", ErrNoImage, plat)
+}
+
+func openArchive(target, file string) (*Image, error) {
+	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(file) })
+	if err != nil {
+		return nil, &Error{Target: target, Err: err}
+	}
+	if len(m) != 1 {
+		return nil, &Error{Target: target, Err: fmt.Errorf("archive holds %d images; exactly one is supported", len(m))}
+	}
+	img, err := tarball.ImageFromPath(file, nil)
+	if err != nil {
+		return nil, &Error{Target: target, Err: err}
+	}
+	t := model.Target{Kind: model.TargetImage, Name: target}
+	for _, rt := range m[0].RepoTags {
+		if tag, err := name.NewTag(rt); err == nil {
+			t.Repository = tag.Context().Name()
+			t.Tags = append(t.Tags, tag.TagStr())
+		}
+	}
+	return fromV1(target, img, t, false, nil)
+}
