@@ -1,0 +1,25 @@
+package epss
+
+import "fmt"
+
+// ParseError reports an EPSS file that Parse refuses. Line is 1-based in
+// the decompressed text, 0 when the error is not about one line.
+type ParseError struct {
+	Line   int
+	Reason string
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	msg := "EPSS file"
+	if e.Line > 0 {
+		msg += fmt.Sprintf(" line %d", e.Line)
+	}
+	msg += ": " + e.Reason
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
