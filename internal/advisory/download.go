@@ -92,4 +92,3 @@ func (r *run) downloadOnce(ctx context.Context, f Feed, prev Fingerprint) (*down
 		SHA256: hex.EncodeToString(h.Sum(nil)), Size: n,
 	}}, nil
 }
-

@@ -242,4 +242,3 @@ func fetchAll(ctx context.Context, c *HTTPClient, u string, hdr map[string][]str
 	}
 	return data, nil
 }
-

@@ -29,10 +29,10 @@ type UpdateOptions struct {
 	// with an API key).
 	NVDGap time.Duration
 	// Source overrides; empty means the public default.
-	KEVURL, EPSSURL, NVDURL      string
-	DebianDSAURL, DebianDLAURL   string
-	AlpineURL                    string
-	AlpineBranches               []string
+	KEVURL, EPSSURL, NVDURL    string
+	DebianDSAURL, DebianDLAURL string
+	AlpineURL                  string
+	AlpineBranches             []string
 	// HTTP is the client used for every download (nil: defaults).
 	HTTP *HTTPClient
 	// Retry is the retry policy for temporary failures.

@@ -157,4 +157,3 @@ func isGzip(path string) bool {
 	_, err = io.ReadFull(f, b[:])
 	return err == nil && bytes.Equal(b[:], []byte{0x1f, 0x8b})
 }
-
