@@ -88,4 +88,6 @@ func rezip(t testing.TB, src []byte, drop func(name string) bool) []byte {
 
 func isMavenMeta(name string) bool { return strings.HasPrefix(name, "META-INF/maven/") }
 
-func flateWriter(w *bytes.Buffer) (*flate.Writer, error) { return flate.NewWriter(w, flate.BestCompression) }
+func flateWriter(w *bytes.Buffer) (*flate.Writer, error) {
+	return flate.NewWriter(w, flate.BestCompression)
+}
