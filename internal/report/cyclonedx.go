@@ -131,6 +131,10 @@ func WriteCycloneDX(w io.Writer, reports []*Report) error {
 			*bom.Vulnerabilities = append(*bom.Vulnerabilities, v)
 		}
 	}
+	return encodeCycloneDX(w, bom)
+}
+
+func encodeCycloneDX(w io.Writer, bom *cdx.BOM) error {
 	enc := cdx.NewBOMEncoder(w, cdx.BOMFileFormatJSON)
 	enc.SetPretty(true)
 	enc.SetEscapeHTML(false)
