@@ -3,6 +3,7 @@ package debian
 import (
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/vigilsec/vigil/internal/osv"
@@ -27,6 +28,17 @@ func FuzzParseTrackerList(f *testing.F) {
 		recs, err := ParseTrackerList(bytes.NewReader(data), kind)
 		if err != nil {
 			return
+		}
+		// Every unindented line that is not blank or a NOTE starts a record.
+		headers := 0
+		for _, l := range strings.Split(string(data), "\n") {
+			l = strings.TrimRight(l, "\r")
+			if strings.TrimSpace(l) != "" && l[0] != ' ' && l[0] != '\t' && !strings.HasPrefix(l, "NOTE:") {
+				headers++
+			}
+		}
+		if len(recs) != headers {
+			t.Fatalf("%d records from %d header lines", len(recs), headers)
 		}
 		for _, r := range recs {
 			if err := osv.Validate(r); err != nil {

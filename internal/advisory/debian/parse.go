@@ -20,6 +20,9 @@ const (
 	// MaxEntries is the most upstream ids plus version lines one advisory
 	// may hold.
 	MaxEntries = 10_000
+	// MaxLines is the most lines, blank and NOTE lines included, a list
+	// may have (the DSA list had about 18,000).
+	MaxLines = 5_000_000
 )
 
 // Kinds of tracker lists ParseTrackerList reads.
@@ -49,6 +52,9 @@ func ParseTrackerList(r io.Reader, kind string) ([]*osv.Record, error) {
 	)
 	for sc.Scan() {
 		n++
+		if n > MaxLines {
+			return nil, &ParseError{Line: n, Reason: "more than the allowed number of lines"}
+		}
 		line := strings.TrimRight(sc.Text(), "\r")
 		if strings.TrimSpace(line) == "" {
 			continue

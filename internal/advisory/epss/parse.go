@@ -16,7 +16,9 @@ import (
 const (
 	// MaxRows is the most score rows accepted (the daily file had about
 	// 300,000 in 2025).
-	MaxRows = 5_000_000
+	MaxRows = 2_000_000
+	// maxLines bounds all lines read, blank ones included.
+	maxLines = MaxRows + 1000
 	// MaxLineLength is the longest line accepted, in bytes.
 	MaxLineLength = 4096
 )
@@ -61,6 +63,9 @@ func (p *parser) next() ([]byte, error) {
 		b, err := p.r.ReadSlice('\n')
 		if len(b) > 0 || err == nil {
 			p.line++
+		}
+		if p.line > maxLines {
+			return nil, &ParseError{Line: p.line, Reason: fmt.Sprintf("more than %d lines", maxLines)}
 		}
 		switch {
 		case errors.Is(err, bufio.ErrBufferFull) || len(b) > MaxLineLength:
