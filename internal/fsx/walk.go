@@ -183,9 +183,7 @@ type walker struct {
 
 // Issue implements Visitor.
 func (w *walker) Issue(is model.Issue) {
-	if is.Limit != "" || is.Reason != "" {
-		w.res.Limited = true
-	}
+	w.res.Limited = true
 	w.res.Issues = append(w.res.Issues, is)
 }
 
@@ -294,7 +292,13 @@ func (w *walker) file(e *Entry, open Opener) error {
 			w.wanted = append(w.wanted, ex)
 		}
 	}
-	osWanted := w.opts.OSFile != nil && e.Size <= MaxOSFileSize && w.opts.OSFile(e.Path)
+	osWanted := w.opts.OSFile != nil && w.opts.OSFile(e.Path)
+	if osWanted && e.Size > MaxOSFileSize {
+		// Too large to be a release file: only its existence is kept
+		// (a dpkg status database says "dpkg is here").
+		w.res.OSFiles[e.Path] = []byte{}
+		osWanted = false
+	}
 	if len(w.wanted) == 0 && !osWanted {
 		return nil
 	}
