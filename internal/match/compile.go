@@ -18,9 +18,40 @@ type compiler struct {
 	vers     map[verKey]version.Version
 	ranges   map[string][]vrange
 	lists    map[string][]string
+	sets     map[affectKey]*affectSet
 	ecoIDs   map[string]uint16
 	cvss     map[slimSeverity]*model.CVSS
 	rangeKey strings.Builder
+}
+
+// affectKey identifies an affect set by its shared parts.
+type affectKey struct {
+	ranges   *vrange
+	nranges  int
+	versions *string
+}
+
+// affectSet returns the shared set of an entry's ranges and versions, nil
+// when nothing in it can be evaluated.
+func (c *compiler) affectSet(id string, a *slimAffected) *affectSet {
+	rs := c.rangeSet(id, a)
+	vs := c.list(a.Versions)
+	if len(rs) == 0 && len(vs) == 0 {
+		return nil
+	}
+	k := affectKey{nranges: len(rs)}
+	if len(rs) > 0 {
+		k.ranges = &rs[0]
+	}
+	if len(vs) > 0 {
+		k.versions = &vs[0]
+	}
+	if s, ok := c.sets[k]; ok {
+		return s
+	}
+	s := &affectSet{ranges: rs, versions: vs}
+	c.sets[k] = s
+	return s
 }
 
 type verKey struct {
@@ -47,6 +78,7 @@ func compile(ctx context.Context, snapshotID string, slims []slimRecord, env Enr
 		vers:   make(map[verKey]version.Version),
 		ranges: make(map[string][]vrange),
 		lists:  make(map[string][]string),
+		sets:   make(map[affectKey]*affectSet),
 		ecoIDs: make(map[string]uint16),
 		cvss:   make(map[slimSeverity]*model.CVSS),
 	}
@@ -104,12 +136,12 @@ func (c *compiler) record(s *slimRecord) {
 			eco:     c.eco(a.Ecosystem),
 			wontFix: a.WontFix,
 			name:    c.str(a.Name),
-			vendor:  c.str(a.Vendor),
-			cvss:    c.scores(s.ID, a.Severity),
 		}
-		e.ranges = c.rangeSet(s.ID, a)
-		e.versions = c.list(a.Versions)
-		if len(e.ranges) == 0 && len(e.versions) == 0 {
+		if cv := c.scores(s.ID, a.Severity); a.Vendor != "" || len(cv) > 0 {
+			e.extra = &entryExtra{vendor: c.str(a.Vendor), cvss: cv}
+		}
+		e.set = c.affectSet(s.ID, a)
+		if e.set == nil {
 			continue // nothing evaluable (GIT only, or every range skipped)
 		}
 		k := keyOf(a.Ecosystem)

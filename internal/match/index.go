@@ -43,16 +43,42 @@ type recInfo struct {
 	wontFix   bool
 }
 
-// entry is one affected[] entry of one record, for one package.
+// entry is one affected[] entry of one record, for one package. It is
+// kept small: the range set is shared between entries with identical
+// ranges and versions, and the rarely present extras live apart.
 type entry struct {
-	rec      int32
-	eco      uint16
-	wontFix  bool
-	name     string   // package name as the record writes it
-	vendor   string   // affected-level distribution rating
-	ranges   []vrange // shared between entries with identical ranges
-	versions []string // sorted; shared between identical lists
-	cvss     []model.CVSS
+	name    string     // package name as the record writes it
+	set     *affectSet // shared between identical entries
+	extra   *entryExtra
+	rec     int32
+	eco     uint16
+	wontFix bool
+}
+
+// affectSet is what an affected entry says is affected.
+type affectSet struct {
+	ranges   []vrange
+	versions []string // sorted
+}
+
+// entryExtra holds an entry's own rating and CVSS vectors, when it has any.
+type entryExtra struct {
+	vendor string
+	cvss   []model.CVSS
+}
+
+func (e *entry) vendor() string {
+	if e.extra == nil {
+		return ""
+	}
+	return e.extra.vendor
+}
+
+func (e *entry) cvss() []model.CVSS {
+	if e.extra == nil {
+		return nil
+	}
+	return e.extra.cvss
 }
 
 // vrange is one ECOSYSTEM or SEMVER range with its events parsed and

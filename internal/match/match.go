@@ -146,8 +146,8 @@ func (ix *Index) hits(dst []hit, p *model.Package, os *model.OS, opts *Options) 
 		for i := range entries {
 			e := &entries[i]
 			found := false
-			for j := range e.ranges {
-				r := &e.ranges[j]
+			for j := range e.set.ranges {
+				r := &e.set.ranges[j]
 				v, err := pv.get(r.scheme, lk.version)
 				if err != nil {
 					if verr == nil {
@@ -161,7 +161,7 @@ func (ix *Index) hits(dst []hit, p *model.Package, os *model.OS, opts *Options) 
 					break
 				}
 			}
-			if !found && inVersions(e.versions, lk.version) {
+			if !found && inVersions(e.set.versions, lk.version) {
 				dst = append(dst, hit{e: e, eco: ix.ecoNames[e.eco]})
 			}
 		}

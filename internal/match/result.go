@@ -221,7 +221,7 @@ func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recIn
 	}
 	add(primary.cvss)
 	for _, h := range g {
-		add(h.e.cvss)
+		add(h.e.cvss())
 		add(ix.recs[h.e.rec].cvss)
 	}
 	own := len(v.CVSS)
@@ -248,7 +248,7 @@ func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recIn
 	}
 	if lk.fam != famLanguage {
 		for _, h := range g {
-			for _, w := range [...]string{h.e.vendor, ix.recs[h.e.rec].vendor} {
+			for _, w := range [...]string{h.e.vendor(), ix.recs[h.e.rec].vendor} {
 				if s := vendorSeverity(w); s != "" {
 					base, _, _ := strings.Cut(h.eco, ":")
 					v.Severity, v.SeveritySource, v.VendorSeverity = s, SourceVendorPrefix+base, w
