@@ -6,6 +6,7 @@ type ParseError struct {
 	Err    error
 }
 
+// Error describes the problem and where it is.
 func (e *ParseError) Error() string {
 	msg := "alpine secdb: " + e.Reason
 	if e.Err != nil {
@@ -14,4 +15,5 @@ func (e *ParseError) Error() string {
 	return msg
 }
 
+// Unwrap returns the underlying error, if any.
 func (e *ParseError) Unwrap() error { return e.Err }

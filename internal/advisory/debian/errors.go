@@ -11,6 +11,7 @@ type ParseError struct {
 	Err    error
 }
 
+// Error describes the problem and where it is.
 func (e *ParseError) Error() string {
 	msg := "debian tracker list"
 	if e.Line > 0 {
@@ -23,4 +24,5 @@ func (e *ParseError) Error() string {
 	return msg
 }
 
+// Unwrap returns the underlying error, if any.
 func (e *ParseError) Unwrap() error { return e.Err }

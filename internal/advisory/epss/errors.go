@@ -10,6 +10,7 @@ type ParseError struct {
 	Err    error
 }
 
+// Error describes the problem and where it is.
 func (e *ParseError) Error() string {
 	msg := "EPSS file"
 	if e.Line > 0 {
@@ -22,4 +23,5 @@ func (e *ParseError) Error() string {
 	return msg
 }
 
+// Unwrap returns the underlying error, if any.
 func (e *ParseError) Unwrap() error { return e.Err }

@@ -12,6 +12,7 @@ type ParseError struct {
 	Err    error
 }
 
+// Error describes the problem and where it is.
 func (e *ParseError) Error() string {
 	msg := "KEV catalog"
 	if e.Entry >= 0 {
@@ -27,4 +28,5 @@ func (e *ParseError) Error() string {
 	return msg
 }
 
+// Unwrap returns the underlying error, if any.
 func (e *ParseError) Unwrap() error { return e.Err }

@@ -8,6 +8,7 @@ type ParseError struct {
 	Err    error
 }
 
+// Error describes the problem and where it is.
 func (e *ParseError) Error() string {
 	msg := "NVD response"
 	if e.CVE != "" {
@@ -20,4 +21,5 @@ func (e *ParseError) Error() string {
 	return msg
 }
 
+// Unwrap returns the underlying error, if any.
 func (e *ParseError) Unwrap() error { return e.Err }
