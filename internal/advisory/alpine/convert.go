@@ -73,6 +73,8 @@ func (is *issue) record(id, eco string) *osv.Record {
 		return cmp.Or(strings.Compare(a.pkg, b.pkg), strings.Compare(a.version, b.version))
 	})
 	is.fixes = slices.Compact(is.fixes)
+	// upstream[0] is id itself; the other ids were gathered in map order.
+	slices.Sort(is.upstream[1:])
 	r := &osv.Record{ID: "ALPINE-" + id, Upstream: is.upstream}
 	for _, f := range is.fixes {
 		r.Affected = append(r.Affected, osv.Affected{

@@ -42,7 +42,10 @@
 //     entry and are listed in the record's database_specific.not_affected;
 //   - an urgency in the note goes to ecosystem_specific.urgency, bug numbers
 //     become REPORT references to bugs.debian.org; NOTE lines are ignored;
-//   - every record gets an ADVISORY reference to its tracker page.
+//   - every record gets an ADVISORY reference to its tracker page;
+//   - unlike osv.dev, advisories without affected entries (end-of-life
+//     notices, key changes, all-<not-affected>) are kept, so that there is
+//     one record per header line; a feed may drop them.
 //
 // Input is untrusted: lines, records and per-record entries are bounded
 // (MaxLineLength, MaxRecords, MaxEntries) and anything the parser does not
