@@ -208,6 +208,7 @@ func TestMergeSecDB(t *testing.T) {
 			t.Errorf("ids not sorted and unique at %s", r.ID)
 		}
 	}
+	t.Logf("%d files merged into %d records with %d affected entries", len(all), len(merged), n)
 	if n != len(union) {
 		t.Errorf("%d affected entries, want %d", n, len(union))
 	}

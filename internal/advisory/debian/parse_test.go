@@ -92,6 +92,7 @@ func TestRealLists(t *testing.T) {
 					listed += len(ds.NotAffected)
 				}
 			}
+			t.Logf("%s: %d records, %d affected entries, %d not-affected", l.kind, len(recs), affected, listed)
 			if affected != versions-notAff || listed != notAff {
 				t.Errorf("affected %d + not-affected %d, file has %d version lines of which %d not-affected", affected, listed, versions, notAff)
 			}
