@@ -44,7 +44,8 @@ type zipSnapshot struct {
 	kev   map[string]model.KEV
 	epss  map[string]model.EPSS
 	mu    sync.Mutex
-	loads int
+	loads int // Record calls
+	reads int // Records calls
 }
 
 func openZipSnapshot(t testing.TB, id, dir string, zips ...string) *zipSnapshot {
@@ -130,6 +131,9 @@ func (s *zipSnapshot) Record(_ context.Context, id string) (*osv.Record, error) 
 }
 
 func (s *zipSnapshot) Records(context.Context) iter.Seq2[*osv.Record, error] {
+	s.mu.Lock()
+	s.reads++
+	s.mu.Unlock()
 	return func(yield func(*osv.Record, error) bool) {
 		for _, zr := range s.zips {
 			for _, f := range zr.File {
