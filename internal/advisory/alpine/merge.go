@@ -46,23 +46,53 @@ func MergeSecDB(recs ...[]*osv.Record) []*osv.Record {
 	}
 	out := make([]*osv.Record, 0, len(byID))
 	for _, m := range byID {
-		slices.SortStableFunc(m.Affected, compareAffected)
-		m.Affected = slices.CompactFunc(m.Affected, func(a, b osv.Affected) bool { return compareAffected(a, b) == 0 })
+		m.Affected = sortAffected(m.Affected)
 		out = append(out, m)
 	}
 	slices.SortFunc(out, func(a, b *osv.Record) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
-// compareAffected orders affected entries by branch, package name and
-// first fixed version, the parts this package's records differ by.
-func compareAffected(a, b osv.Affected) int {
-	return cmp.Or(
-		compareBranch(a.Package.Ecosystem, b.Package.Ecosystem),
-		strings.Compare(a.Package.Name, b.Package.Name),
-		strings.Compare(fixedOf(a), fixedOf(b)),
-		strings.Compare(a.Package.PURL, b.Package.PURL),
-	)
+// sortKey is what affected entries are ordered and deduplicated by.
+type sortKey struct {
+	branch   []int // Alpine branch numbers, nil when not numbered
+	eco      string
+	name     string
+	fixed    string
+	purl     string
+	affected osv.Affected
+}
+
+// sortAffected orders affected entries by branch, package name and first
+// fixed version, and keeps one of each run of equal keys.
+func sortAffected(as []osv.Affected) []osv.Affected {
+	keys := make([]sortKey, len(as))
+	for i, a := range as {
+		nums, _ := branchNumbers(a.Package.Ecosystem)
+		keys[i] = sortKey{nums, a.Package.Ecosystem, a.Package.Name, fixedOf(a), a.Package.PURL, a}
+	}
+	slices.SortStableFunc(keys, compareKeys)
+	keys = slices.CompactFunc(keys, func(a, b sortKey) bool { return compareKeys(a, b) == 0 })
+	out := make([]osv.Affected, len(keys))
+	for i, k := range keys {
+		out[i] = k.affected
+	}
+	return out
+}
+
+// compareKeys orders "Alpine:v3.9" before "Alpine:v3.10", numbered branches
+// before others ("edge"), then by name, fixed version and purl.
+func compareKeys(a, b sortKey) int {
+	branch := strings.Compare(a.eco, b.eco)
+	switch {
+	case a.branch != nil && b.branch != nil:
+		branch = cmp.Or(slices.Compare(a.branch, b.branch), branch)
+	case a.branch != nil:
+		branch = -1
+	case b.branch != nil:
+		branch = 1
+	}
+	return cmp.Or(branch, strings.Compare(a.name, b.name), strings.Compare(a.fixed, b.fixed), strings.Compare(a.purl, b.purl))
 }
 
 func fixedOf(a osv.Affected) string {
@@ -74,22 +104,6 @@ func fixedOf(a osv.Affected) string {
 		}
 	}
 	return ""
-}
-
-// compareBranch orders "Alpine:v3.9" before "Alpine:v3.10", numbered
-// branches before "edge", and anything else by string.
-func compareBranch(a, b string) int {
-	na, okA := branchNumbers(a)
-	nb, okB := branchNumbers(b)
-	switch {
-	case okA && okB:
-		return cmp.Or(slices.Compare(na, nb), strings.Compare(a, b))
-	case okA:
-		return -1
-	case okB:
-		return 1
-	}
-	return strings.Compare(a, b)
 }
 
 func branchNumbers(eco string) ([]int, bool) {
