@@ -116,11 +116,15 @@ func (db *DB) gc(c Common) {
 		if len(keep) >= c.KeepSnapshots {
 			break
 		}
-		keep[id] = true
+		if cur == "" || id < cur {
+			keep[id] = true
+		}
 	}
 	used := map[string]bool{}
 	for _, id := range ids {
-		if !keep[id] {
+		// A snapshot newer than CURRENT was never current: a run died
+		// between writing it and the swap.
+		if !keep[id] || (cur != "" && id > cur) {
 			del := filepath.Join(db.dir, snapshotsDir, ".del-"+id)
 			if err := os.Rename(db.snapPath(id), del); err == nil {
 				_ = os.RemoveAll(del)
