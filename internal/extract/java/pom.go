@@ -106,10 +106,13 @@ func (pomExtractor) Name() string { return PomName }
 // Version implements extract.Extractor.
 func (pomExtractor) Version() int { return 1 }
 
-// Required implements extract.Extractor: files named pom.xml or *.pom.
+// Required implements extract.Extractor: files named pom.xml, except the
+// copies Maven puts in a jar's META-INF/maven/ (they declare the library's
+// own dependencies, not what is installed; the archive extractor reads that
+// jar). Repository *.pom descriptors in ~/.m2 are not read for the same
+// reason.
 func (pomExtractor) Required(f extract.FileInfo) bool {
-	b := path.Base(f.Path)
-	return b == "pom.xml" || (strings.HasSuffix(b, ".pom") && len(b) > len(".pom"))
+	return path.Base(f.Path) == "pom.xml" && !strings.Contains(f.Path, "/META-INF/maven/")
 }
 
 // Extract implements extract.Extractor. Dependencies whose version cannot

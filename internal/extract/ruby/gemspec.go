@@ -31,9 +31,17 @@ func (gemspecExtractor) Name() string { return GemspecName }
 func (gemspecExtractor) Version() int { return 1 }
 
 // Required implements extract.Extractor: *.gemspec files in a directory
-// named specifications (where RubyGems installs them).
+// named specifications (where RubyGems installs them) or in its default/
+// subdirectory (the default gems shipped with Ruby).
 func (gemspecExtractor) Required(f extract.FileInfo) bool {
-	return strings.HasSuffix(f.Path, ".gemspec") && path.Base(path.Dir(f.Path)) == "specifications"
+	if !strings.HasSuffix(f.Path, ".gemspec") {
+		return false
+	}
+	dir := path.Dir(f.Path)
+	if path.Base(dir) == "default" {
+		dir = path.Dir(dir)
+	}
+	return path.Base(dir) == "specifications"
 }
 
 // Extract implements extract.Extractor.

@@ -148,7 +148,9 @@ func TestRequired(t *testing.T) {
 		{NewGemfileLock(), "/app/gems.locked", true},
 		{NewGemfileLock(), "/app/Gemfile", false},
 		{NewGemspec(), "/usr/lib/ruby/gems/3.1.0/specifications/rss-0.2.9.gemspec", true},
+		{NewGemspec(), "/usr/lib/ruby/gems/3.1.0/specifications/default/yaml-0.2.1.gemspec", true},
 		{NewGemspec(), "/src/rss/rss.gemspec", false},
+		{NewGemspec(), "/src/default/rss.gemspec", false},
 	}
 	for _, tc := range tests {
 		if got := tc.e.Required(extract.FileInfo{Path: tc.path}); got != tc.want {
