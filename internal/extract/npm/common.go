@@ -1,6 +1,7 @@
 package npm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -153,11 +154,11 @@ func inNodeModules(p string) bool {
 	return strings.Contains(p, "/node_modules/") || strings.HasPrefix(p, "node_modules/")
 }
 
-// parseError wraps err for extractor name and path, keeping LimitErrors as
-// they are.
+// parseError wraps err for extractor name and path, keeping LimitErrors and
+// context errors as they are.
 func parseError(name, p string, err error) error {
 	var le *extract.LimitError
-	if errors.As(err, &le) {
+	if errors.As(err, &le) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return &extract.ParseError{Extractor: name, Path: p, Err: err}

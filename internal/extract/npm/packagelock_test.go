@@ -1,7 +1,9 @@
 package npm
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -236,5 +238,26 @@ func TestProjectDirAndPURL(t *testing.T) {
 	}
 	if got, want := PURL("lodash", "4.17.21"), "pkg:npm/lodash@4.17.21"; got != want {
 		t.Errorf("PURL = %q, want %q", got, want)
+	}
+}
+
+func TestCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, e := range []extract.Extractor{NewPackageLock(), NewYarnLock(), NewPNPMLock()} {
+		f := map[string]string{
+			PackageLockName: "npm/collapse-white-space.package-lock.json",
+			YarnLockName:    "yarn/yarn.v1.lock",
+			PNPMLockName:    "pnpm/pnpm-lock.v5.yaml",
+		}[e.Name()]
+		// Small files may finish before a check; the big package-lock must not.
+		_, err := e.Extract(ctx, input(t, filepath.Join(pkgdb, f), "/app/x"))
+		var pe *extract.ParseError
+		if err != nil && (!errors.Is(err, context.Canceled) || errors.As(err, &pe)) {
+			t.Errorf("%s: err = %v, want context.Canceled unwrapped", e.Name(), err)
+		}
+		if e.Name() == PackageLockName && err == nil {
+			t.Errorf("%s: no error after cancel", e.Name())
+		}
 	}
 }

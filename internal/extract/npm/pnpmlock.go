@@ -149,7 +149,7 @@ func lockMajor(v string) int {
 // "/name@1.2.3(peer@2)" (6.x) or "name@1.2.3" (9.x).
 func pnpmKey(key string, major int) (string, string, bool) {
 	key = strings.TrimPrefix(key, "/")
-	if major > 0 && major < 6 || (major == 0 && !strings.Contains(strings.TrimPrefix(key, "@"), "@")) {
+	if (major > 0 && major < 6) || (major == 0 && !strings.Contains(strings.TrimPrefix(key, "@"), "@")) {
 		segs := strings.Split(key, "/")
 		i := 1
 		if strings.HasPrefix(key, "@") {
@@ -245,4 +245,3 @@ func pnpmReach(snaps map[string]pnpmSnapshot, roots []string) map[string]bool {
 	}
 	return out
 }
-

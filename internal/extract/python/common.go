@@ -1,6 +1,7 @@
 package python
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -55,11 +56,11 @@ func pathOf(in *extract.Input) string {
 	return in.Path
 }
 
-// parseError wraps err for extractor name and path, keeping LimitErrors as
-// they are.
+// parseError wraps err for extractor name and path, keeping LimitErrors and
+// context errors as they are.
 func parseError(name, p string, err error) error {
 	var le *extract.LimitError
-	if errors.As(err, &le) {
+	if errors.As(err, &le) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return &extract.ParseError{Extractor: name, Path: p, Err: err}

@@ -221,6 +221,7 @@ func TestRequired(t *testing.T) {
 		{NewMetadata(), "/usr/lib/python3/site-packages/setuptools-51.3.3-py3.8.egg-info/PKG-INFO", true},
 		{NewMetadata(), "/src/pkg-1.0/PKG-INFO", true},
 		{NewMetadata(), "/src/METADATA", false},
+		{NewMetadata(), "/usr/lib/python3/dist-packages/six-1.16.0.egg-info", true},
 		{NewRequirements(), "/app/requirements.txt", true},
 		{NewRequirements(), "/app/requirements-dev.txt", true},
 		{NewRequirements(), "/app/dev-requirements.txt", true},

@@ -16,8 +16,9 @@ import (
 const MetadataName = "python/metadata"
 
 // NewMetadata returns the extractor for the metadata of installed
-// distributions: "*.dist-info/METADATA" (wheels), "*.egg-info/PKG-INFO" and
-// bare "PKG-INFO" files (eggs, sdists). The Name and Version headers are
+// distributions: "*.dist-info/METADATA" (wheels), "*.egg-info/PKG-INFO",
+// bare "PKG-INFO" files (eggs, sdists) and "*.egg-info" files (distutils
+// installs, common in distribution packages). The Name and Version headers are
 // read; the headers end at the first blank line.
 func NewMetadata() extract.Extractor { return metadata{} }
 
@@ -26,15 +27,17 @@ type metadata struct{}
 func (metadata) Name() string { return MetadataName }
 func (metadata) Version() int { return 1 }
 
-// Required wants METADATA inside a .dist-info directory and PKG-INFO files.
+// Required wants METADATA inside a .dist-info directory, PKG-INFO files and
+// .egg-info files.
 func (metadata) Required(f extract.FileInfo) bool {
-	switch path.Base(f.Path) {
-	case "METADATA":
+	switch b := path.Base(f.Path); {
+	case b == "METADATA":
 		return strings.HasSuffix(path.Dir(f.Path), ".dist-info")
-	case "PKG-INFO":
+	case b == "PKG-INFO":
 		return true
+	default:
+		return strings.HasSuffix(b, ".egg-info") && !f.Mode.IsDir()
 	}
-	return false
 }
 
 func (e metadata) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {

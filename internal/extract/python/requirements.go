@@ -83,7 +83,8 @@ func ParseRequirements(ctx context.Context, b []byte) (*Requirements, error) {
 			return nil, ctx.Err()
 		}
 		line := strings.TrimRight(sc.Text(), " \t\r")
-		if cont, ok := strings.CutSuffix(line, `\`); ok {
+		// As in pip, a line with a comment never continues.
+		if cont, ok := strings.CutSuffix(line, `\`); ok && !strings.Contains(line, "#") {
 			if logical.Len()+len(cont) > maxLine {
 				return nil, errLineTooLong
 			}

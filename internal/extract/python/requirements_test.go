@@ -59,6 +59,8 @@ wildcard==1.*
 ranged>=1,<2
 direct @ https://example.com/direct-1.0.whl
 bare
+# a comment line ends a continuation \
+kept==1.0
 `
 	r, err := ParseRequirements(t.Context(), []byte(doc))
 	if err != nil {
@@ -68,7 +70,7 @@ bare
 	for _, p := range r.Packages {
 		got = append(got, nv{p.Name, p.Version, p.Dev})
 	}
-	want := []nv{{"arbitrary", "1.0.local", false}, {"Flask", "2.0.0", false}, {"requests", "2.31.0", false}}
+	want := []nv{{"arbitrary", "1.0.local", false}, {"Flask", "2.0.0", false}, {"kept", "1.0", false}, {"requests", "2.31.0", false}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("packages (-want +got):\n%s", diff)
 	}
