@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/vigilsec/vigil/internal/extract"
 )
 
 // pkgdb is the shared real test data, relative to this package.
@@ -137,3 +139,6 @@ func writeTree(t testing.TB, dir string, entries []tentry) {
 		}
 	}
 }
+
+// extractorT shortens extract.Extractor in option literals.
+type extractorT = extract.Extractor

@@ -105,10 +105,11 @@ func IndexImage(ctx context.Context, img *source.Image, opts Options) (*model.In
 	for i, lay := range img.Layers {
 		g.Go(func() error {
 			layers[i] = ix.scanLayer(gctx, lay.DiffID, func(context.Context) (fsx.Source, io.Closer, error) {
-				rc, err := lay.Open()
+				blob, err := lay.Open()
 				if err != nil {
 					return nil, nil, err
 				}
+				rc := verify(blob, lay.Digest)
 				zr, _, err := fsx.Decompress(rc, *ix.budget.Limits(), lay.DiffID)
 				if err != nil {
 					rc.Close()

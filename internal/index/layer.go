@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 
 	"github.com/vigilsec/vigil/internal/extract"
 	"github.com/vigilsec/vigil/internal/fsx"
@@ -100,13 +99,17 @@ func (ix *indexer) scanLayer(ctx context.Context, id string, open opener) *layer
 		TrackPaths:     true,
 		Label:          id,
 	})
-	if closer != nil {
-		if cerr := closer.Close(); cerr != nil {
-			slog.Debug("index: closing layer", "layer", id, "err", cerr)
-		}
-	}
 	if err != nil {
+		if closer != nil {
+			closer.Close()
+		}
 		return ix.brokenLayer(id, err)
+	}
+	if closer != nil {
+		// Closing checks the blob's digest: a mismatch discards the walk.
+		if cerr := closer.Close(); cerr != nil {
+			return ix.brokenLayer(id, cerr)
+		}
 	}
 	l := fromWalk(id, res)
 	if ix.cache != nil && id != "" && !l.limited {

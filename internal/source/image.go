@@ -189,9 +189,14 @@ func fromV1(target string, img v1.Image, t model.Target, compressed bool, closer
 		}
 	}
 	out := &Image{Config: cfg, target: t, img: img, closer: closer}
+	// Diff ids come from the config: asking some layer implementations
+	// (OCI layouts) computes them by decompressing the whole blob.
+	configDiffIDs := len(cfg.RootFS.DiffIDs) == len(ls)
 	for i, l := range ls {
-		diffID, err := l.DiffID()
-		if err != nil {
+		var diffID v1.Hash
+		if configDiffIDs {
+			diffID = cfg.RootFS.DiffIDs[i]
+		} else if diffID, err = l.DiffID(); err != nil {
 			return nil, &Error{Target: target, Err: fmt.Errorf("layer %d diff id: %w", i, err)}
 		}
 		ml := model.Layer{DiffID: diffID.String()}
