@@ -4,9 +4,10 @@ import "strings"
 
 // Kinds of Maven ComparableVersion items.
 const (
-	mvnInt    = iota // a number (digits, leading zeros trimmed)
-	mvnString        // a qualifier
-	mvnList          // a sub-list started by '-' or a digit/letter switch
+	mvnNum  = iota // a number
+	mvnStr         // a qualifier
+	mvnComb        // a qualifier glued to a number ("rc1", "alpha-1")
+	mvnList        // a sub-list opened by '-' or a digit/letter switch
 )
 
 // Qualifier ranks of Maven's well-known qualifiers; unknown qualifiers rank
@@ -22,11 +23,16 @@ const (
 	mvnUnknown
 )
 
-// mvnItem is one item of a ComparableVersion.
+// mvnItem is one item of a ComparableVersion. A number is held as its
+// digits with leading zeros stripped the way Maven strips them (an
+// all-zero string is kept whole) because Maven orders numbers first by
+// the size class of that string (int, long, BigInteger).
 type mvnItem struct {
 	kind  uint8
-	rank  uint8  // mvnString: qualifier rank
-	text  string // mvnInt: digits; mvnString: the (unknown) qualifier
+	rank  uint8  // mvnStr, mvnComb: qualifier rank
+	empty bool   // mvnStr: the qualifier is "" (Maven's isNull)
+	text  string // mvnStr, mvnComb: the qualifier when rank is mvnUnknown
+	num   string // mvnNum, mvnComb: the digits
 	items []mvnItem
 }
 
@@ -37,7 +43,9 @@ type mavenVersion struct {
 	items []mvnItem // the top-level list
 }
 
-func mvnQualifier(s string, followedByDigit bool) mvnItem {
+// mvnQualifierRank maps a qualifier to its rank (the index Maven's
+// comparableQualifier returns).
+func mvnQualifierRank(s string, followedByDigit bool) (uint8, string) {
 	if followedByDigit && len(s) == 1 {
 		switch s {
 		case "a":
@@ -48,120 +56,161 @@ func mvnQualifier(s string, followedByDigit bool) mvnItem {
 			s = "milestone"
 		}
 	}
-	it := mvnItem{kind: mvnString}
 	switch s {
 	case "alpha":
-		it.rank = mvnAlpha
+		return mvnAlpha, ""
 	case "beta":
-		it.rank = mvnBeta
+		return mvnBeta, ""
 	case "milestone":
-		it.rank = mvnMilestone
+		return mvnMilestone, ""
 	case "rc", "cr":
-		it.rank = mvnRC
+		return mvnRC, ""
 	case "snapshot":
-		it.rank = mvnSnapshot
+		return mvnSnapshot, ""
 	case "", "ga", "final", "release":
-		it.rank = mvnRelease
+		return mvnRelease, ""
 	case "sp":
-		it.rank = mvnSP
-	default:
-		it.rank, it.text = mvnUnknown, s
+		return mvnSP, ""
 	}
+	return mvnUnknown, s
+}
+
+// mvnDigits strips leading zeros as Maven's stripLeadingZeroes does.
+func mvnDigits(s string) string {
+	if s == "" {
+		return "0"
+	}
+	if t := trimZeros(s); t != "" {
+		return t
+	}
+	return s
+}
+
+// mvnParseItem is ComparableVersion.parseItem.
+func mvnParseItem(isComb, isDig bool, s string) mvnItem {
+	switch {
+	case isComb:
+		s = strings.ReplaceAll(s, "-", "")
+		i := 0
+		for i < len(s) && !isDigit(s[i]) {
+			i++
+		}
+		if i == 0 || i == len(s) {
+			// cannot happen for tokens the parser builds; read it as a
+			// plain qualifier rather than fail.
+			return mvnParseItem(false, false, s)
+		}
+		it := mvnItem{kind: mvnComb, num: mvnDigits(digitsAt(s[i:]))}
+		it.rank, it.text = mvnQualifierRank(s[:i], true)
+		return it
+	case isDig:
+		return mvnItem{kind: mvnNum, num: mvnDigits(s)}
+	}
+	it := mvnItem{kind: mvnStr, empty: s == ""}
+	it.rank, it.text = mvnQualifierRank(s, false)
 	return it
 }
 
-func mvnParseItem(isDigit bool, s string) mvnItem {
-	if isDigit {
-		return mvnItem{kind: mvnInt, text: trimZeros(s)}
-	}
-	return mvnQualifier(s, false)
-}
-
-func (it mvnItem) isNull() bool {
+func (it *mvnItem) isNull() bool {
 	switch it.kind {
-	case mvnInt:
-		return it.text == ""
-	case mvnString:
-		return it.rank == mvnRelease
+	case mvnNum:
+		return trimZeros(it.num) == ""
+	case mvnStr:
+		return it.empty
+	case mvnComb:
+		return false
 	}
 	return len(it.items) == 0
 }
 
-// mvnNormalize drops trailing null items (0, "", empty lists) from a list,
-// stepping over non-null sub-lists, as ListItem.normalize does.
+// mvnNormalize is ListItem.normalize of Maven 3.9: a null item (0, "",
+// empty list) is dropped when it is last, or followed by a qualifier, or
+// followed by a sub-list that starts with a qualifier.
 func mvnNormalize(items []mvnItem) []mvnItem {
 	for i := len(items) - 1; i >= 0; i-- {
-		if items[i].isNull() {
+		if !items[i].isNull() {
+			continue
+		}
+		drop := i == len(items)-1 || items[i+1].kind == mvnStr
+		if !drop && items[i+1].kind == mvnList && len(items[i+1].items) > 0 {
+			k := items[i+1].items[0].kind
+			drop = k == mvnComb || k == mvnStr
+		}
+		if drop {
 			items = append(items[:i], items[i+1:]...)
-		} else if items[i].kind != mvnList {
-			break
 		}
 	}
 	return items
 }
 
-// parseMaven parses like ComparableVersion.parseVersion of Maven 3.6-3.8
-// (with MNG-5568/MNG-6572's "treat .X as -X"):
-// lower-cased, split at '.', '-' and digit/letter switches; '-' and a
-// switch open a sub-list; each list is normalised. Any non-empty string
-// is a Maven version.
+// parseMaven parses like ComparableVersion.parseVersion of Maven 3.9
+// (MNG-7644 combination items such as "rc1" and "alpha-1", and "treat .X
+// as -X"). Any non-empty string is a Maven version.
 func parseMaven(raw string) (Version, error) {
 	s := strings.ToLower(raw)
-	// stack of open lists; each list is built in its own slice and
-	// attached to its parent when closed.
+	// stack of open lists; a list is attached to its parent when closed,
+	// as the last item, where ComparableVersion added it when opening it.
 	stack := [][]mvnItem{nil}
-	push := func() { stack = append(stack, nil) }
+	cur := func() []mvnItem { return stack[len(stack)-1] }
 	add := func(it mvnItem) { stack[len(stack)-1] = append(stack[len(stack)-1], it) }
-	isDig := false
+	push := func() { stack = append(stack, nil) }
+	isDig, isComb := false, false
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '.' || c == '-':
+		case c == '.':
 			if i == start {
-				add(mvnItem{kind: mvnInt})
+				add(mvnItem{kind: mvnNum, num: "0"})
 			} else {
-				add(mvnParseItem(isDig, s[start:i]))
+				add(mvnParseItem(isComb, isDig, s[start:i]))
+			}
+			isComb = false
+			start = i + 1
+		case c == '-':
+			if i == start {
+				add(mvnItem{kind: mvnNum, num: "0"})
+			} else {
+				if !isDig && i != len(s)-1 && isDigit(s[i+1]) {
+					// "X-1" is read as "X1"
+					isComb = true
+					continue
+				}
+				add(mvnParseItem(isComb, isDig, s[start:i]))
 			}
 			start = i + 1
-			if c == '-' {
+			if len(cur()) > 0 {
 				push()
 			}
+			isComb = false
 		case isDigit(c):
 			if !isDig && i > start {
-				// 1.0.0.X1 < 1.0.0-X2: a qualifier followed by a
-				// number opens a sub-list unless it starts one.
-				if len(stack[len(stack)-1]) > 0 {
+				isComb = true
+				if len(cur()) > 0 {
 					push()
 				}
-				add(mvnQualifier(s[start:i], true))
-				start = i
-				push()
 			}
 			isDig = true
 		default:
 			if isDig && i > start {
-				add(mvnParseItem(true, s[start:i]))
+				add(mvnParseItem(isComb, true, s[start:i]))
 				start = i
 				push()
+				isComb = false
 			}
 			isDig = false
 		}
 	}
 	if len(s) > start {
-		// a trailing ".X" is read as "-X" for any qualifier X
-		if !isDig && len(stack[len(stack)-1]) > 0 {
+		if !isDig && len(cur()) > 0 {
 			push()
 		}
-		add(mvnParseItem(isDig, s[start:]))
+		add(mvnParseItem(isComb, isDig, s[start:]))
 	}
-	// close the lists innermost first: each is normalised, then becomes
-	// the last item of its parent (where ComparableVersion added it when
-	// it was opened).
 	for len(stack) > 1 {
 		top := mvnNormalize(stack[len(stack)-1])
 		stack = stack[:len(stack)-1]
-		stack[len(stack)-1] = append(stack[len(stack)-1], mvnItem{kind: mvnList, items: top})
+		add(mvnItem{kind: mvnList, items: top})
 	}
 	return mavenVersion{raw: raw, items: mvnNormalize(stack[0])}, nil
 }
@@ -198,43 +247,90 @@ func mvnCmpLists(a, b []mvnItem) int {
 	return 0
 }
 
+// mvnNumClass is the Java type Maven would hold a number in: 0 int,
+// 1 long, 2 BigInteger. Numbers of different classes compare by class.
+func mvnNumClass(s string) int {
+	switch {
+	case len(s) <= 9:
+		return 0
+	case len(s) <= 18:
+		return 1
+	}
+	return 2
+}
+
+func mvnCmpNum(a, b string) int {
+	if c := cmpInt(mvnNumClass(a), mvnNumClass(b)); c != 0 {
+		return c
+	}
+	return cmpDigits(a, b)
+}
+
+// mvnCmpQualifier compares two qualifiers by rank, unknown ones lexically.
+func mvnCmpQualifier(ar uint8, at string, br uint8, bt string) int {
+	if c := cmpInt(int(ar), int(br)); c != 0 || ar != mvnUnknown {
+		return c
+	}
+	return cmpStr(at, bt)
+}
+
 // cmpNull compares an item against a missing one (Item.compareTo(null)).
 func (it *mvnItem) cmpNull() int {
 	switch it.kind {
-	case mvnInt:
-		if it.text == "" {
+	case mvnNum:
+		if trimZeros(it.num) == "" {
 			return 0
 		}
 		return 1
-	case mvnString:
+	case mvnStr, mvnComb:
 		return cmpInt(int(it.rank), mvnRelease)
 	}
-	if len(it.items) == 0 {
-		return 0
+	// MNG-6964: the whole list is compared with null
+	for i := range it.items {
+		if c := it.items[i].cmpNull(); c != 0 {
+			return c
+		}
 	}
-	return it.items[0].cmpNull()
+	return 0
 }
 
 func (it *mvnItem) cmp(o *mvnItem) int {
 	switch it.kind {
-	case mvnInt:
-		if o.kind == mvnInt {
-			return cmpDigits(it.text, o.text)
+	case mvnNum:
+		if o.kind == mvnNum {
+			return mvnCmpNum(it.num, o.num)
 		}
 		return 1 // 1.1 > 1-sp, 1.1 > 1-1
-	case mvnString:
-		if o.kind == mvnString {
-			if c := cmpInt(int(it.rank), int(o.rank)); c != 0 || it.rank != mvnUnknown {
+	case mvnStr:
+		switch o.kind {
+		case mvnStr:
+			return mvnCmpQualifier(it.rank, it.text, o.rank, o.text)
+		case mvnComb:
+			if c := mvnCmpQualifier(it.rank, it.text, o.rank, o.text); c != 0 {
 				return c
 			}
-			return cmpStr(it.text, o.text)
+			return -1 // X < X1
 		}
 		return -1 // 1.any < 1.1, 1.any < 1-1
+	case mvnComb:
+		switch o.kind {
+		case mvnStr:
+			if c := mvnCmpQualifier(it.rank, it.text, o.rank, o.text); c != 0 {
+				return c
+			}
+			return 1 // X1 > X
+		case mvnComb:
+			if c := mvnCmpQualifier(it.rank, it.text, o.rank, o.text); c != 0 {
+				return c
+			}
+			return mvnCmpNum(it.num, o.num)
+		}
+		return -1
 	}
 	switch o.kind {
-	case mvnInt:
+	case mvnNum:
 		return -1 // 1-1 < 1.0.x
-	case mvnString:
+	case mvnStr, mvnComb:
 		return 1 // 1-1 > 1-sp
 	}
 	return mvnCmpLists(it.items, o.items)

@@ -69,6 +69,11 @@ func (v packagistVersion) Compare(other Version) int {
 	if !ok {
 		return foreign(v, other)
 	}
+	if v.canon == o.canon {
+		// PHP's own walk can call a version with a trailing separator
+		// ("1.") smaller than itself; equal canonical forms are equal.
+		return 0
+	}
 	return phpVersionCompare(v.canon, o.canon)
 }
 

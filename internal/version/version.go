@@ -80,8 +80,11 @@ const maxLen = 1024
 type zeroVersion struct{ scheme Scheme }
 
 func (z zeroVersion) Compare(other Version) int {
-	if c, ok := crossScheme(z.scheme, other); ok {
-		return c
+	if other == nil {
+		return 1
+	}
+	if os := other.Scheme(); os != z.scheme {
+		return cmpInt(int(z.scheme), int(os))
 	}
 	if _, ok := other.(zeroVersion); ok {
 		return 0
