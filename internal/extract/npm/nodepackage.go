@@ -20,7 +20,10 @@ func NewNodePackage() extract.Extractor { return nodePackage{} }
 
 type nodePackage struct{}
 
+// Name returns the extractor's stable name.
 func (nodePackage) Name() string { return NodePackageName }
+
+// Version is bumped whenever the output for the same input may change.
 func (nodePackage) Version() int { return 1 }
 
 // Required wants package.json files at the top of an installed package's
@@ -49,6 +52,7 @@ type manifest struct {
 	License json.RawMessage `json:"license"`
 }
 
+// Extract parses one file; errors are *extract.ParseError or *extract.LimitError.
 func (e nodePackage) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {
 	b, err := readAll(in, maxManifestSize)
 	if err != nil {

@@ -22,7 +22,10 @@ func NewPackageLock() extract.Extractor { return packageLock{} }
 
 type packageLock struct{}
 
+// Name returns the extractor's stable name.
 func (packageLock) Name() string { return PackageLockName }
+
+// Version is bumped whenever the output for the same input may change.
 func (packageLock) Version() int { return 1 }
 
 // Required wants package-lock.json and npm-shrinkwrap.json outside
@@ -54,6 +57,7 @@ type lockDep struct {
 	Dependencies map[string]lockDep `json:"dependencies"`
 }
 
+// Extract parses one file; errors are *extract.ParseError or *extract.LimitError.
 func (e packageLock) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {
 	b, err := readAll(in, maxLockfileSize)
 	if err != nil {

@@ -24,7 +24,10 @@ func NewPNPMLock() extract.Extractor { return pnpmLock{} }
 
 type pnpmLock struct{}
 
+// Name returns the extractor's stable name.
 func (pnpmLock) Name() string { return PNPMLockName }
+
+// Version is bumped whenever the output for the same input may change.
 func (pnpmLock) Version() int { return 1 }
 
 // Required wants pnpm-lock.yaml outside node_modules.
@@ -32,6 +35,7 @@ func (pnpmLock) Required(f extract.FileInfo) bool {
 	return path.Base(f.Path) == "pnpm-lock.yaml" && !inNodeModules(f.Path)
 }
 
+// Extract parses one file; errors are *extract.ParseError or *extract.LimitError.
 func (e pnpmLock) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {
 	b, err := readAll(in, maxLockfileSize)
 	if err != nil {

@@ -23,7 +23,10 @@ func NewYarnLock() extract.Extractor { return yarnLock{} }
 
 type yarnLock struct{}
 
+// Name returns the extractor's stable name.
 func (yarnLock) Name() string { return YarnLockName }
+
+// Version is bumped whenever the output for the same input may change.
 func (yarnLock) Version() int { return 1 }
 
 // Required wants yarn.lock outside node_modules.
@@ -31,6 +34,7 @@ func (yarnLock) Required(f extract.FileInfo) bool {
 	return path.Base(f.Path) == "yarn.lock" && !inNodeModules(f.Path)
 }
 
+// Extract parses one file; errors are *extract.ParseError or *extract.LimitError.
 func (e yarnLock) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {
 	b, err := readAll(in, maxLockfileSize)
 	if err != nil {

@@ -24,7 +24,10 @@ func NewMetadata() extract.Extractor { return metadata{} }
 
 type metadata struct{}
 
+// Name returns the extractor's stable name.
 func (metadata) Name() string { return MetadataName }
+
+// Version is bumped whenever the output for the same input may change.
 func (metadata) Version() int { return 1 }
 
 // Required wants METADATA inside a .dist-info directory, PKG-INFO files and
@@ -40,6 +43,7 @@ func (metadata) Required(f extract.FileInfo) bool {
 	}
 }
 
+// Extract parses one file; errors are *extract.ParseError or *extract.LimitError.
 func (e metadata) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {
 	b, err := readAll(in, maxMetadataSize)
 	if err != nil {

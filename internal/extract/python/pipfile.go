@@ -18,12 +18,16 @@ func NewPipfileLock() extract.Extractor { return pipfileLock{} }
 
 type pipfileLock struct{}
 
+// Name returns the extractor's stable name.
 func (pipfileLock) Name() string { return PipfileName }
+
+// Version is bumped whenever the output for the same input may change.
 func (pipfileLock) Version() int { return 1 }
 
 // Required wants Pipfile.lock.
 func (pipfileLock) Required(f extract.FileInfo) bool { return path.Base(f.Path) == "Pipfile.lock" }
 
+// Extract parses one file; errors are *extract.ParseError or *extract.LimitError.
 func (e pipfileLock) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {
 	b, err := readAll(in, maxFileSize)
 	if err != nil {

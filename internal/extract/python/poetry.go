@@ -18,12 +18,16 @@ func NewPoetryLock() extract.Extractor { return poetryLock{} }
 
 type poetryLock struct{}
 
+// Name returns the extractor's stable name.
 func (poetryLock) Name() string { return PoetryName }
+
+// Version is bumped whenever the output for the same input may change.
 func (poetryLock) Version() int { return 1 }
 
 // Required wants poetry.lock.
 func (poetryLock) Required(f extract.FileInfo) bool { return path.Base(f.Path) == "poetry.lock" }
 
+// Extract parses one file; errors are *extract.ParseError or *extract.LimitError.
 func (e poetryLock) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {
 	b, err := readAll(in, maxFileSize)
 	if err != nil {

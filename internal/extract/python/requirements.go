@@ -22,7 +22,10 @@ func NewRequirements() extract.Extractor { return requirements{} }
 
 type requirements struct{}
 
+// Name returns the extractor's stable name.
 func (requirements) Name() string { return RequirementsName }
+
+// Version is bumped whenever the output for the same input may change.
 func (requirements) Version() int { return 1 }
 
 // Required wants *.txt files whose name starts with "requirements" or ends
@@ -32,6 +35,7 @@ func (requirements) Required(f extract.FileInfo) bool {
 	return strings.HasSuffix(b, ".txt") && (strings.HasPrefix(b, "requirements") || strings.HasSuffix(b, "requirements.txt"))
 }
 
+// Extract parses one file; errors are *extract.ParseError or *extract.LimitError.
 func (e requirements) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {
 	b, err := readAll(in, maxFileSize)
 	if err != nil {

@@ -16,12 +16,16 @@ func NewUVLock() extract.Extractor { return uvLock{} }
 
 type uvLock struct{}
 
+// Name returns the extractor's stable name.
 func (uvLock) Name() string { return UVLockName }
+
+// Version is bumped whenever the output for the same input may change.
 func (uvLock) Version() int { return 1 }
 
 // Required wants uv.lock.
 func (uvLock) Required(f extract.FileInfo) bool { return path.Base(f.Path) == "uv.lock" }
 
+// Extract parses one file; errors are *extract.ParseError or *extract.LimitError.
 func (e uvLock) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {
 	b, err := readAll(in, maxFileSize)
 	if err != nil {
