@@ -261,3 +261,16 @@ func TestCanceled(t *testing.T) {
 		}
 	}
 }
+
+func TestExtractorsNamesUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, e := range Extractors() {
+		if seen[e.Name()] || !strings.HasPrefix(e.Name(), "javascript/") || e.Version() < 1 {
+			t.Errorf("extractor %q version %d", e.Name(), e.Version())
+		}
+		seen[e.Name()] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("%d extractors, want 4", len(seen))
+	}
+}

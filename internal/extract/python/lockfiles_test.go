@@ -247,3 +247,16 @@ func TestNormalizeName(t *testing.T) {
 		}
 	}
 }
+
+func TestExtractorsNamesUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, e := range Extractors() {
+		if seen[e.Name()] || !strings.HasPrefix(e.Name(), "python/") || e.Version() < 1 {
+			t.Errorf("extractor %q version %d", e.Name(), e.Version())
+		}
+		seen[e.Name()] = true
+	}
+	if len(seen) != 5 {
+		t.Errorf("%d extractors, want 5", len(seen))
+	}
+}

@@ -1,0 +1,9 @@
+package npm
+
+import "github.com/vigilsec/vigil/internal/extract"
+
+// Extractors returns every extractor of this package, for the explicit
+// list of extractors vigil runs.
+func Extractors() []extract.Extractor {
+	return []extract.Extractor{NewPackageLock(), NewYarnLock(), NewPNPMLock(), NewNodePackage()}
+}
