@@ -37,6 +37,7 @@ type UnresolvedError struct {
 	Dependencies []string
 }
 
+// Error implements error.
 func (e *UnresolvedError) Error() string {
 	return fmt.Sprintf("%s: %d dependencies with unresolved versions (parent or BOM not available): %s",
 		e.Path, len(e.Dependencies), strings.Join(e.Dependencies, ", "))
