@@ -62,11 +62,16 @@ func TestLockRealFiles(t *testing.T) {
 	}{
 		{file: "Cargo.v3.lock", wantCount: 8, local: []string{"app"}},
 		{file: "Cargo.lock", wantCount: 73},
+		{file: "testdata/Cargo.v4.lock", wantCount: 2, local: []string{"real-vuln-rust-project"}},
 	}
 	e := NewLock()
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			b := readFile(t, pkgdb+tc.file)
+			name := pkgdb + tc.file
+			if strings.HasPrefix(tc.file, "testdata/") {
+				name = tc.file
+			}
+			b := readFile(t, name)
 			got, err := e.Extract(context.Background(), input(t, "/src/Cargo.lock", b))
 			if err != nil {
 				t.Fatal(err)
@@ -154,8 +159,8 @@ func TestLockRequired(t *testing.T) {
 }
 
 func FuzzLock(f *testing.F) {
-	for _, n := range []string{"Cargo.lock", "Cargo.v3.lock"} {
-		b, err := readFileF(pkgdb + n)
+	for _, n := range []string{pkgdb + "Cargo.lock", pkgdb + "Cargo.v3.lock", "testdata/Cargo.v4.lock"} {
+		b, err := readFileF(n)
 		if err != nil {
 			f.Fatal(err)
 		}
