@@ -10,9 +10,14 @@ import (
 	"github.com/vigilsec/vigil/internal/extract"
 )
 
-// fuzzExtract seeds f with the pkgdb files matching patterns and checks
-// that e never panics and only returns well-formed packages.
-func fuzzExtract(f *testing.F, e extract.Extractor, virt string, patterns ...string) {
+// fuzzExtract seeds f with small hand-written documents and the pkgdb files
+// matching patterns, and checks that e never panics and only returns
+// well-formed packages. Run with -fuzzminimizetime 1s: minimising mutants
+// of the larger real files otherwise takes the whole fuzz time.
+func fuzzExtract(f *testing.F, e extract.Extractor, virt string, small []string, patterns ...string) {
+	for _, s := range small {
+		f.Add([]byte(s))
+	}
 	for _, pat := range patterns {
 		m, _ := filepath.Glob(filepath.Join(pkgdb, pat))
 		for _, p := range m {
@@ -43,21 +48,26 @@ func fuzzExtract(f *testing.F, e extract.Extractor, virt string, patterns ...str
 }
 
 func FuzzMetadata(f *testing.F) {
-	fuzzExtract(f, NewMetadata(), "/site-packages/a-1.dist-info/METADATA", "dist-metadata/*/*")
+	fuzzExtract(f, NewMetadata(), "/site-packages/a-1.dist-info/METADATA",
+		[]string{"Name: a\nVersion: 1\nLicense: MIT\n\nbody\n"}, "dist-metadata/*/*")
 }
 
 func FuzzRequirements(f *testing.F) {
-	fuzzExtract(f, NewRequirements(), "/app/requirements.txt", "requirements/*.txt")
+	fuzzExtract(f, NewRequirements(), "/app/requirements.txt",
+		[]string{"-r b.txt\na[x]==1.0 ; python_version<'3' \\\n  --hash=sha256:00\nb>=1 # c\n"}, "requirements/*.txt")
 }
 
 func FuzzPoetryLock(f *testing.F) {
-	fuzzExtract(f, NewPoetryLock(), "/app/poetry.lock", "poetry/*.lock")
+	fuzzExtract(f, NewPoetryLock(), "/app/poetry.lock",
+		[]string{"[[package]]\nname = \"a\"\nversion = \"1.0\"\ngroups = [\"dev\"]\n"}, "poetry/*.lock")
 }
 
 func FuzzPipfileLock(f *testing.F) {
-	fuzzExtract(f, NewPipfileLock(), "/app/Pipfile.lock", "pipenv/*.lock")
+	fuzzExtract(f, NewPipfileLock(), "/app/Pipfile.lock",
+		[]string{`{"default":{"a":{"version":"==1.0"}},"develop":{"b":{"version":"==2"}}}`}, "pipenv/*.lock")
 }
 
 func FuzzUVLock(f *testing.F) {
-	fuzzExtract(f, NewUVLock(), "/app/uv.lock", "uv/uv.lock")
+	fuzzExtract(f, NewUVLock(), "/app/uv.lock",
+		[]string{"[[package]]\nname = \"a\"\nversion = \"1.0\"\nsource = { virtual = \".\" }\n"}, "uv/uv.lock")
 }
