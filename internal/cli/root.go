@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 )
 
@@ -102,4 +103,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	fmt.Fprintln(stderr, "vigil: "+err.Error())
 	return ExitError
+}
+
+// info prints a progress message on stderr when it is a terminal and
+// --quiet is off; pipelines get only warnings and errors.
+func (g *Globals) info(format string, a ...any) {
+	f, ok := g.Stderr.(*os.File)
+	if g.Quiet || !ok || !isatty.IsTerminal(f.Fd()) {
+		return
+	}
+	fmt.Fprintf(g.Stderr, format+"\n", a...)
 }
