@@ -69,7 +69,7 @@ func Inventory(ctx context.Context, req Request, opts Options) (*model.Inventory
 
 // Engine matches inventories against one loaded advisory index.
 type Engine struct {
-	Index *match.Index
+	Index   *match.Index
 	Options match.Options
 }
 
