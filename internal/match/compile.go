@@ -2,7 +2,6 @@ package match
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -199,9 +198,12 @@ func (c *compiler) rangeSet(id string, a *slimAffected) []vrange {
 	b.Reset()
 	b.WriteString(a.Ecosystem)
 	for _, r := range a.Ranges {
-		fmt.Fprintf(b, "|%d", r.Type)
+		b.WriteByte('|')
+		b.WriteByte('0' + r.Type)
 		for _, ev := range r.Events {
-			fmt.Fprintf(b, ";%d:%s", ev.Kind, ev.V)
+			b.WriteByte(';')
+			b.WriteByte('0' + ev.Kind)
+			b.WriteString(ev.V)
 		}
 	}
 	key := b.String()
@@ -273,6 +275,12 @@ func (c *compiler) parseRange(scheme version.Scheme, evs []slimEvent) (vrange, e
 		}
 		return int(a.kind) - int(b.kind)
 	})
+	vr.descs = make([]string, len(vr.events))
+	for i, e := range vr.events {
+		if e.kind == evIntroduced {
+			vr.descs[i] = c.str(vr.describe(i))
+		}
+	}
 	return vr, nil
 }
 

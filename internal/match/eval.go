@@ -58,6 +58,15 @@ func (r *vrange) upper(at int) *event {
 	return nil
 }
 
+// description returns the precomputed text of the interval opened by the
+// introduced event at index at.
+func (r *vrange) description(at int) string {
+	if at >= 0 && at < len(r.descs) && r.descs[at] != "" {
+		return r.descs[at]
+	}
+	return r.describe(at)
+}
+
 // describe renders the interval starting at event index at, in the form
 // Evidence.Range uses: "[introduced 0, fixed 1.2.3)".
 func (r *vrange) describe(at int) string {

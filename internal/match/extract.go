@@ -188,11 +188,15 @@ func (s *specific) read(raw json.RawMessage) {
 		return
 	}
 	s.severity = firstNonEmpty(m.UbuntuPriority, jsonString(m.Urgency), jsonString(m.Severity))
-	switch strings.NewReplacer("_", "-", " ", "-", "'", "").Replace(strings.ToLower(m.FixState)) {
+	switch fixStateWords.Replace(strings.ToLower(m.FixState)) {
 	case "wont-fix", "will-not-fix", "wontfix":
 		s.wontFix = true
 	}
 }
+
+// fixStateWords folds the spellings of a fix state ("won't fix",
+// "wont_fix") together.
+var fixStateWords = strings.NewReplacer("_", "-", " ", "-", "'", "")
 
 // jsonString returns raw as a string when it is a JSON string.
 func jsonString(raw json.RawMessage) string {

@@ -87,6 +87,9 @@ type vrange struct {
 	scheme version.Scheme
 	events []event
 	limits []version.Version
+	// descs holds, per introduced event, the Evidence.Range text of the
+	// interval it opens (computed once at build time).
+	descs []string
 }
 
 // event is one introduced, fixed or last_affected event. v is nil for

@@ -96,7 +96,7 @@ type hit struct {
 // *VersionError says the installed version could not be parsed; the
 // vulnerabilities found through explicit versions lists are still returned.
 func (ix *Index) MatchPackage(ctx context.Context, p *model.Package, os *model.OS, opts Options) ([]model.Vulnerability, error) {
-	var buf [8]hit
+	var buf [32]hit
 	lk, hits, err := ix.hits(buf[:0], p, os, &opts)
 	if len(hits) == 0 {
 		return nil, err

@@ -17,11 +17,32 @@ const maxReferences = 64
 
 // vulns merges the hits of one package into vulnerabilities: records
 // sharing an id (their own, an alias or an upstream id) are one
-// vulnerability.
+// vulnerability. It avoids maps: ids are sorted and equal neighbours
+// joined.
 func (ix *Index) vulns(ctx context.Context, lk lookup, hits []hit, opts *Options) []model.Vulnerability {
+	if len(hits) == 1 {
+		return []model.Vulnerability{ix.vuln(ctx, lk, hits, opts)}
+	}
+	if v, ok := ix.unmerged(ctx, lk, hits, opts); ok {
+		return v
+	}
 	parent := make([]int, len(hits))
-	for i := range parent {
+	type idHit struct {
+		id string
+		i  int
+	}
+	n := 0
+	for _, h := range hits {
+		n += 1 + len(ix.recs[h.e.rec].ids)
+	}
+	pairs := make([]idHit, 0, n)
+	for i, h := range hits {
 		parent[i] = i
+		rec := &ix.recs[h.e.rec]
+		pairs = append(pairs, idHit{rec.id, i})
+		for _, id := range rec.ids {
+			pairs = append(pairs, idHit{id, i})
+		}
 	}
 	find := func(i int) int {
 		for parent[i] != i {
@@ -30,42 +51,55 @@ func (ix *Index) vulns(ctx context.Context, lk lookup, hits []hit, opts *Options
 		}
 		return i
 	}
-	owner := make(map[string]int, len(hits)*3)
-	claim := func(id string, i int) {
-		if j, ok := owner[id]; ok {
-			if a, b := find(i), find(j); a != b {
+	slices.SortFunc(pairs, func(a, b idHit) int { return strings.Compare(a.id, b.id) })
+	for k := 1; k < len(pairs); k++ {
+		if pairs[k].id == pairs[k-1].id {
+			if a, b := find(pairs[k].i), find(pairs[k-1].i); a != b {
 				parent[a] = b
 			}
-			return
-		}
-		owner[id] = i
-	}
-	for i, h := range hits {
-		rec := &ix.recs[h.e.rec]
-		claim(rec.id, i)
-		for _, id := range rec.ids {
-			claim(id, i)
 		}
 	}
-	groups := make(map[int][]int, len(hits))
-	var roots []int
-	for i := range hits {
-		r := find(i)
-		if _, ok := groups[r]; !ok {
-			roots = append(roots, r)
-		}
-		groups[r] = append(groups[r], i)
+	order := make([]int, len(hits))
+	for i := range order {
+		order[i] = i
+		parent[i] = find(i)
 	}
-	out := make([]model.Vulnerability, 0, len(roots))
-	for _, r := range roots {
-		g := make([]hit, 0, len(groups[r]))
-		for _, i := range groups[r] {
-			g = append(g, hits[i])
+	slices.SortStableFunc(order, func(a, b int) int { return parent[a] - parent[b] })
+	out := make([]model.Vulnerability, 0, len(hits))
+	g := make([]hit, 0, len(hits))
+	for k := 0; k < len(order); {
+		g = g[:0]
+		root := parent[order[k]]
+		for ; k < len(order) && parent[order[k]] == root; k++ {
+			g = append(g, hits[order[k]])
 		}
 		out = append(out, ix.vuln(ctx, lk, g, opts))
 	}
 	slices.SortFunc(out, func(a, b model.Vulnerability) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// unmerged handles the common case of hits whose records have no
+// aliases or upstream ids: each record is its own vulnerability (hits of
+// one record are merged by vuln). ok is false when ids must be merged.
+func (ix *Index) unmerged(ctx context.Context, lk lookup, hits []hit, opts *Options) ([]model.Vulnerability, bool) {
+	for _, h := range hits {
+		if len(ix.recs[h.e.rec].ids) > 0 {
+			return nil, false
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b hit) int { return int(a.e.rec) - int(b.e.rec) })
+	out := make([]model.Vulnerability, 0, len(hits))
+	for i := 0; i < len(hits); {
+		j := i + 1
+		for j < len(hits) && hits[j].e.rec == hits[i].e.rec {
+			j++
+		}
+		out = append(out, ix.vuln(ctx, lk, hits[i:j], opts))
+		i = j
+	}
+	slices.SortFunc(out, func(a, b model.Vulnerability) int { return strings.Compare(a.ID, b.ID) })
+	return out, true
 }
 
 // vuln builds one vulnerability from the hits of its records.
@@ -76,35 +110,35 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 	})
 	g = slices.CompactFunc(g, func(a, b hit) bool { return a.e.rec == b.e.rec })
 
-	ids := make(map[string]bool)
-	var recIDs []string
+	n := 0
+	for _, h := range g {
+		n += 1 + len(ix.recs[h.e.rec].ids)
+	}
+	all := make([]string, 0, n)
+	recIDs := make([]string, 0, len(g))
 	for _, h := range g {
 		rec := &ix.recs[h.e.rec]
 		recIDs = append(recIDs, rec.id)
-		ids[rec.id] = true
-		for _, id := range rec.ids {
-			ids[id] = true
-		}
+		all = append(all, rec.id)
+		all = append(all, rec.ids...)
 	}
+	slices.Sort(all)
+	all = slices.Compact(all)
 	var cves []string
-	for id := range ids {
+	for _, id := range all {
 		if strings.HasPrefix(id, "CVE-") {
 			cves = append(cves, id)
 		}
 	}
-	slices.Sort(cves)
 	v := model.Vulnerability{ID: recIDs[0]} // recIDs is sorted
 	if len(cves) == 1 {
 		v.ID = cves[0]
 	}
-	for id := range ids {
+	v.Aliases = make([]string, 0, len(all))
+	for _, id := range all {
 		if id != v.ID {
 			v.Aliases = append(v.Aliases, id)
 		}
-	}
-	slices.Sort(v.Aliases)
-	if v.Aliases == nil {
-		v.Aliases = []string{}
 	}
 
 	primary := &ix.recs[g[0].e.rec]
@@ -134,7 +168,7 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 	for _, h := range g {
 		rng := "listed in versions"
 		if h.r != nil {
-			rng = h.r.describe(h.at)
+			rng = h.r.description(h.at)
 		}
 		id := ix.recs[h.e.rec].id
 		v.Evidence = append(v.Evidence, model.Evidence{
@@ -210,11 +244,9 @@ func (ix *Index) fix(v *model.Vulnerability, g []hit) {
 // packages, else the band of the highest-version CVSS vector (the
 // records' own, else NVD's), else UNTRIAGED.
 func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recInfo, cves []string) {
-	seen := make(map[string]bool)
 	add := func(cs []model.CVSS) {
 		for _, c := range cs {
-			if !seen[c.Vector] {
-				seen[c.Vector] = true
+			if !slices.ContainsFunc(v.CVSS, func(o model.CVSS) bool { return o.Vector == c.Vector }) {
 				v.CVSS = append(v.CVSS, c)
 			}
 		}
