@@ -18,6 +18,11 @@ const LockName = "rust/cargolock"
 // maxLockPackages bounds the [[package]] entries read from one lockfile.
 const maxLockPackages = 200_000
 
+// maxNesting bounds array and inline-table nesting. A Cargo.lock nests two
+// deep; the TOML decoder recurses on nesting, and a deep enough input
+// would exhaust the stack, which is fatal, not a recoverable panic.
+const maxNesting = 64
+
 type lockFile struct {
 	Version  int           `toml:"version"`
 	Packages []lockPackage `toml:"package"`
@@ -63,6 +68,9 @@ func (e lockExtractor) Extract(ctx context.Context, in *extract.Input) ([]model.
 
 // parseLock decodes a Cargo.lock and returns its non-local packages.
 func parseLock(b []byte) ([]model.Package, error) {
+	if err := checkNesting(b); err != nil {
+		return nil, err
+	}
 	var lf lockFile
 	if _, err := toml.Decode(string(b), &lf); err != nil {
 		return nil, err
@@ -81,4 +89,38 @@ func parseLock(b []byte) ([]model.Package, error) {
 		out = append(out, newPackage(p.Name, p.Version, model.ManagerCargo))
 	}
 	return out, nil
+}
+
+// checkNesting rejects TOML whose brackets and braces nest deeper than
+// maxNesting, skipping strings and comments. It is a conservative guard,
+// not a TOML parser.
+func checkNesting(b []byte) error {
+	depth := 0
+	var quote byte // the open string's quote, or 0
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#':
+			for i < len(b) && b[i] != '\n' {
+				i++
+			}
+		case c == '[' || c == '{':
+			if depth++; depth > maxNesting {
+				return fmt.Errorf("nesting deeper than %d", maxNesting)
+			}
+		case c == ']' || c == '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return nil
 }

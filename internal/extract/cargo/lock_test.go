@@ -124,6 +124,8 @@ func TestLockErrors(t *testing.T) {
 		wantErr any
 	}{
 		{name: "not toml", data: "[[package]\nname = ", wantErr: &extract.ParseError{}},
+		{name: "deep arrays", data: "a = " + strings.Repeat("[", 1_000_000), wantErr: &extract.ParseError{}},
+		{name: "deep tables", data: "a = " + strings.Repeat("{b=", 1_000_000), wantErr: &extract.ParseError{}},
 		{name: "too big", data: strings.Repeat("# x\n", 100), limit: 10, wantErr: &extract.LimitError{}},
 	}
 	for _, tc := range tests {
