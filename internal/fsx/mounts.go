@@ -97,4 +97,3 @@ func isOctal(s string) bool {
 	}
 	return true
 }
-

@@ -134,8 +134,9 @@ func Walk(ctx context.Context, src Source, opts Options) (*Result, error) {
 			OSFiles:    map[string][]byte{},
 			Symlinks:   map[string]string{},
 		},
-		files:   map[uint64]fileRec{},
-		offered: map[uint64]string{},
+		files:      map[uint64]fileRec{},
+		offered:    map[uint64]string{},
+		linkOrigin: map[uint64]string{},
 	}
 	for _, ex := range opts.Extractors {
 		w.res.Extractors[ex.Name()] = &ExtractorResult{Packages: map[string][]model.Package{}}
@@ -178,7 +179,9 @@ type walker struct {
 	// offered maps a file's hash to its path once it has been read for
 	// extractors.
 	offered map[uint64]string
-	wanted  []extract.Extractor
+	// linkOrigin maps a hard link to the regular file it names.
+	linkOrigin map[uint64]string
+	wanted     []extract.Extractor
 }
 
 // Issue implements Visitor.
@@ -251,14 +254,19 @@ func (w *walker) hardlink(e *Entry) error {
 		return nil
 	}
 	w.files[HashPath(e.Path)] = rec
+	origin := e.Link
+	if o, ok := w.linkOrigin[HashPath(e.Link)]; ok {
+		origin = o
+	}
+	w.linkOrigin[HashPath(e.Path)] = origin
 	fi := extract.FileInfo{Path: e.Path, Mode: fileMode(rec.mode), Size: rec.size}
 	if w.opts.OSFile != nil && w.opts.OSFile(e.Path) {
-		if b, ok := w.res.OSFiles[e.Link]; ok {
+		if b, ok := w.res.OSFiles[origin]; ok {
 			w.res.OSFiles[e.Path] = b
 		}
 	}
 	w.res.Stats.Files++
-	target, read := w.offered[HashPath(e.Link)]
+	target, read := w.offered[HashPath(origin)]
 	for _, ex := range w.opts.Extractors {
 		if !ex.Required(fi) {
 			continue
