@@ -27,6 +27,8 @@ const (
 	maxEntries = 500_000
 	// ratioSlack lets tiny, very compressible entries through the ratio check.
 	ratioSlack = 4096
+	// maxNesting caps Limits.MaxDepth, whatever it is set to.
+	maxNesting = 64
 )
 
 // archiveExts are the file extensions read as Java archives.
@@ -78,6 +80,7 @@ func (archiveExtractor) Extract(ctx context.Context, in *extract.Input) ([]model
 		return nil, &extract.ParseError{Extractor: ArchiveName, Path: in.Path, Err: errors.New("input has no ReaderAt")}
 	}
 	lim := limits(in)
+	lim.MaxDepth = min(lim.MaxDepth, maxNesting)
 	st := &walkState{lim: lim, entries: min(lim.MaxFiles, maxEntries), inflated: min(lim.MaxTotalBytes, maxTotalInflated)}
 	zr, err := zip.NewReader(in.ReaderAt, in.Size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
