@@ -244,4 +244,6 @@ func TestImageSquashAndSources(t *testing.T) {
 	}
 }
 
-func fsxWithin(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"/") || strings.HasPrefix(p, dir+"!") }
+func fsxWithin(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, dir+"/") || strings.HasPrefix(p, dir+"!")
+}
