@@ -1,7 +1,6 @@
 package advisory
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"iter"
@@ -48,7 +47,7 @@ func (s *Snapshot) feedRecords(ctx context.Context, fi int, yield func(*osv.Reco
 	out := make([]*osv.Record, recordBatch)
 	errs := make([]error, recordBatch)
 	workers := runtime.GOMAXPROCS(0)
-	bufs := make([]bytes.Buffer, workers)
+	bufs := make([][]byte, workers)
 	for start := 0; start < len(todo); start += recordBatch {
 		if err := ctx.Err(); err != nil {
 			yield(nil, err)
@@ -78,7 +77,7 @@ func (s *Snapshot) feedRecords(ctx context.Context, fi int, yield func(*osv.Reco
 	return true
 }
 
-func (s *Snapshot) readRecord(h *zipHandle, fi int, entry string, buf *bytes.Buffer) (*osv.Record, error) {
+func (s *Snapshot) readRecord(h *zipHandle, fi int, entry string, buf *[]byte) (*osv.Record, error) {
 	zf, ok := h.byName[entry]
 	blob := s.db.blobPath(s.advisory[fi].entry.Blob)
 	if !ok {
@@ -108,6 +107,6 @@ func (s *Snapshot) Record(ctx context.Context, id string) (*osv.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
+	var buf []byte
 	return s.readRecord(h, int(l.feed), s.entry(l).Entry, &buf)
 }

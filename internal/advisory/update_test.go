@@ -327,4 +327,3 @@ func TestUpdateNativeFallback(t *testing.T) {
 		t.Errorf("stored record differs from converted (-conv +stored):\n%s", d)
 	}
 }
-

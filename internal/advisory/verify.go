@@ -2,7 +2,6 @@ package advisory
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -65,7 +64,7 @@ func verifyZipReader(ctx context.Context, zr *zip.Reader, display, blob string) 
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(files)/64+1))
 	for range workers {
 		wg.Go(func() {
-			var buf bytes.Buffer
+			var buf []byte
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= len(files) {
@@ -92,10 +91,7 @@ func verifyZipReader(ctx context.Context, zr *zip.Reader, display, blob string) 
 }
 
 // verifyEntry reads and parses one zip entry. buf is reused between calls.
-func verifyEntry(zf *zip.File, buf *bytes.Buffer) (indexEntry, error) {
-	if zf.UncompressedSize64 > osv.MaxRecordSize {
-		return indexEntry{}, &TooLargeError{File: zf.Name, Limit: osv.MaxRecordSize}
-	}
+func verifyEntry(zf *zip.File, buf *[]byte) (indexEntry, error) {
 	data, err := readEntry(zf, buf)
 	if err != nil {
 		return indexEntry{}, err
@@ -108,25 +104,34 @@ func verifyEntry(zf *zip.File, buf *bytes.Buffer) (indexEntry, error) {
 	return summarize(zf.Name, r, hex.EncodeToString(sum[:8])), nil
 }
 
-// readEntry reads a zip entry into buf (checking its CRC, as archive/zip
-// does at EOF) and returns the bytes, which stay valid until buf is reused.
-func readEntry(zf *zip.File, buf *bytes.Buffer) ([]byte, error) {
+// readEntry reads a zip entry into *buf (grown as needed, reused between
+// calls) and returns the bytes, valid until the next call. It reads exactly
+// the size the central directory declares and then demands EOF, which is
+// where archive/zip checks the CRC.
+func readEntry(zf *zip.File, buf *[]byte) ([]byte, error) {
+	size := zf.UncompressedSize64
+	if size > osv.MaxRecordSize {
+		return nil, &TooLargeError{File: zf.Name, Limit: osv.MaxRecordSize}
+	}
 	rc, err := zf.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	buf.Reset()
-	buf.Grow(int(min(zf.UncompressedSize64, osv.MaxRecordSize)) + bytes.MinRead)
-	n, err := buf.ReadFrom(io.LimitReader(rc, osv.MaxRecordSize+1))
-	if err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("truncated: %w", err)
-		}
-		return nil, err
+	if uint64(cap(*buf)) < size+1 {
+		*buf = make([]byte, size+1, max(size+1, 64<<10))
 	}
-	if n > osv.MaxRecordSize {
-		return nil, &TooLargeError{File: zf.Name, Limit: osv.MaxRecordSize}
+	b := (*buf)[:size+1]
+	n, err := io.ReadFull(rc, b)
+	switch {
+	case err == nil:
+		return nil, fmt.Errorf("entry is longer than the %d bytes its header declares", size)
+	case errors.Is(err, io.ErrUnexpectedEOF) && uint64(n) == size:
+		return b[:n], nil // clean EOF right after the declared size, CRC checked
+	case errors.Is(err, io.EOF) && size == 0:
+		return b[:0], nil
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return nil, fmt.Errorf("truncated: %d of %d bytes", n, size)
 	}
-	return buf.Bytes(), nil
+	return nil, err
 }
