@@ -106,6 +106,9 @@ func ParseGoToolchain(v string) (string, error) {
 		if _, r := splitSemVer(s, false); r != "" {
 			return bad(r)
 		}
+		if _, err := parseGo(s); err != nil {
+			return bad("invalid semantic version")
+		}
 		return s, nil
 	}
 	return bad("unknown suffix")

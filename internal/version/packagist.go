@@ -12,13 +12,18 @@ type packagistVersion struct {
 // parsePackagist strips a leading "v" or "V" (as Composer and OSV do) and
 // canonicalises the rest as PHP's version_compare does: '-', '_', '+' and
 // any other non-alphanumeric character become '.', and a '.' is inserted
-// at every digit/non-digit switch. Any non-empty string is accepted.
+// at every digit/non-digit switch; a trailing '.' is dropped. Any
+// non-empty string is accepted.
 func parsePackagist(raw string) (Version, error) {
 	s := raw
 	if len(s) > 1 && (s[0] == 'v' || s[0] == 'V') {
 		s = s[1:]
 	}
-	return packagistVersion{raw: raw, canon: phpCanonicalize(s)}, nil
+	// PHP reads a trailing separator ("1.0-") as an empty last part that
+	// sorts below everything, which makes version_compare("1.", "1.A")
+	// and its reverse both -1; dropping it keeps Compare antisymmetric.
+	canon := strings.TrimSuffix(phpCanonicalize(s), ".")
+	return packagistVersion{raw: raw, canon: canon}, nil
 }
 
 func phpCanonicalize(s string) string {

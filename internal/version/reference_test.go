@@ -116,7 +116,6 @@ func TestOSVScalibrCases(t *testing.T) {
 		{RubyGems, "rubygems-versions-generated.txt.gz", nil},
 		{NuGet, "nuget-versions.txt", nil},
 		{Packagist, "packagist-versions.txt", map[string]string{
-			"1.2.3.# = 1.2.3":   phpTrailing,
 			"1.2.3.# = 1.2.3.1": phpTrailing,
 		}},
 		{Packagist, "packagist-versions-generated.txt.gz", nil},
