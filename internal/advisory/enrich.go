@@ -1,10 +1,12 @@
 package advisory
 
 import (
-	"errors"
 	"io"
 	"os"
 
+	"github.com/vigilsec/vigil/internal/advisory/epss"
+	"github.com/vigilsec/vigil/internal/advisory/kev"
+	"github.com/vigilsec/vigil/internal/advisory/nvd"
 	"github.com/vigilsec/vigil/internal/model"
 )
 
@@ -47,9 +49,41 @@ func loadBlob(path string, spec kindSpec, e *enrichment) (int, error) {
 	return spec.load(f, e)
 }
 
-// errParserMissing marks an enrichment kind whose parser is not built yet.
-var errParserMissing = errors.New("parser not available in this build")
+// loadKEV reads a CISA KEV catalog.
+func loadKEV(r io.Reader, e *enrichment) (int, error) {
+	c, err := kev.Parse(r)
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range c.Entries {
+		e.kev[k.CVE] = k
+	}
+	return len(c.Entries), nil
+}
 
-func loadKEV(r io.Reader, e *enrichment) (int, error)  { return 0, errParserMissing }
-func loadEPSS(r io.Reader, e *enrichment) (int, error) { return 0, errParserMissing }
-func loadNVD(r io.Reader, e *enrichment) (int, error)  { return 0, errParserMissing }
+// loadEPSS reads an EPSS daily file (gzip or plain).
+func loadEPSS(r io.Reader, e *enrichment) (int, error) {
+	sc, err := epss.Parse(r)
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range sc.Entries {
+		e.epss[s.CVE] = s
+	}
+	return len(sc.Entries), nil
+}
+
+// loadNVD reads the merged NVD API 2.0 response vigil stores; CVEs without
+// any CVSS still count (they were asked for and need not be asked again).
+func loadNVD(r io.Reader, e *enrichment) (int, error) {
+	cves, err := nvd.Parse(r)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range cves {
+		if len(c.CVSS) > 0 {
+			e.nvd[c.ID] = c.CVSS
+		}
+	}
+	return len(cves), nil
+}
