@@ -8,6 +8,7 @@ import (
 	"github.com/vigilsec/vigil/internal/extract/dpkg"
 	"github.com/vigilsec/vigil/internal/extract/npm"
 	"github.com/vigilsec/vigil/internal/extract/osinfo"
+	"github.com/vigilsec/vigil/internal/extract/rpm"
 	"github.com/vigilsec/vigil/internal/model"
 )
 
@@ -31,6 +32,8 @@ func qualify(pkgs []model.Package, os *model.OS) {
 			dpkg.Qualify(&pkgs[i], os)
 		case apk.Name:
 			apk.Qualify(&pkgs[i], os)
+		case rpm.Name:
+			rpm.Qualify(&pkgs[i], os)
 		}
 	}
 }

@@ -181,6 +181,16 @@ func TestImageSquashAndSources(t *testing.T) {
 		}
 	}
 
+	var click int
+	for _, p := range ref.Packages {
+		if p.Ecosystem == model.EcosystemPyPI && strings.EqualFold(p.Name, "click") && p.Version == "8.0.0" {
+			click++
+		}
+	}
+	if click != 1 || byExtractor["javascript/packagelock"] == 0 {
+		t.Errorf("click 8.0.0 found %d times, npm lockfile packages %d; want both from layer 2", click, byExtractor["javascript/packagelock"])
+	}
+
 	// dpkg: the final status is layer 2's; a package also in layer 1's
 	// status (same name and version) was introduced by layer 1.
 	base := dpkgSet(t, "dpkg/status/ubuntu-18.04-base.status")

@@ -9,6 +9,8 @@ import (
 	"github.com/vigilsec/vigil/internal/extract/dpkg"
 	"github.com/vigilsec/vigil/internal/extract/java"
 	"github.com/vigilsec/vigil/internal/extract/npm"
+	"github.com/vigilsec/vigil/internal/extract/python"
+	"github.com/vigilsec/vigil/internal/extract/rpm"
 	"github.com/vigilsec/vigil/internal/extract/ruby"
 )
 
@@ -19,11 +21,17 @@ func All() []extract.Extractor {
 		// OS package databases.
 		dpkg.New(),
 		apk.New(),
+		rpm.New(),
 		// Language ecosystems.
 		npm.NewPackageLock(),
 		npm.NewYarnLock(),
 		npm.NewPNPMLock(),
 		npm.NewNodePackage(),
+		python.NewMetadata(),
+		python.NewRequirements(),
+		python.NewPoetryLock(),
+		python.NewPipfileLock(),
+		python.NewUVLock(),
 		java.NewArchive(),
 		java.NewPom(),
 		java.NewGradleLock(),
