@@ -349,4 +349,3 @@ func writeLockfilePackages(t *testing.T, pkgs []lockfilePackage) {
 	}
 	t.Logf("wrote %d packages to %s", len(pkgs), lockfilePackagesFile)
 }
-
