@@ -1,8 +1,35 @@
 package version
 
 // apkVersion is an Alpine package version: a Gentoo-style version
-// {digit}{.digit}...{letter}{_suffix{#}}...{-r#}.
-type apkVersion struct{ raw string }
+// {digit}{.digit}...{letter}{_suffix{#}}...{-r#}. Its token stream is
+// computed once at parse time: apk-tools tokenises each version on its own,
+// so Compare only has to walk two precomputed streams.
+type apkVersion struct {
+	raw    string
+	tokens []apkToken
+}
+
+// apkToken is one get_token result: the token's value and the type of the
+// token that follows it.
+type apkToken struct {
+	val  apkValue
+	next int
+}
+
+// apkTokenize runs apk-tools' tokenizer over s until the end or the first
+// invalid token.
+func apkTokenize(s string) []apkToken {
+	var out []apkToken
+	typ := apkDigit
+	for {
+		v, nt, rest := apkGetToken(typ, s)
+		out = append(out, apkToken{val: v, next: nt})
+		if nt == apkEnd || nt == apkInvalid {
+			return out
+		}
+		typ, s = nt, rest
+	}
+}
 
 // parseAPK accepts any string without white space or control characters:
 // apk-tools compares versions it would call invalid too (it stops at the
@@ -13,7 +40,7 @@ func parseAPK(s string) (Version, error) {
 			return nil, invalid(APK, s, "white space or control character")
 		}
 	}
-	return apkVersion{raw: s}, nil
+	return apkVersion{raw: s, tokens: apkTokenize(s)}, nil
 }
 
 func (v apkVersion) String() string { return v.raw }
@@ -27,7 +54,7 @@ func (v apkVersion) Compare(other Version) int {
 	if !ok {
 		return foreign(v, other)
 	}
-	return apkCompare(v.raw, o.raw)
+	return apkCompareTokens(v.tokens, o.tokens)
 }
 
 // Token types of apk-tools' version tokenizer, in its order.
@@ -168,15 +195,18 @@ func apkGetToken(typ int, s string) (apkValue, int, string) {
 	return v, typ, s
 }
 
-// apkCompare is apk-tools' apk_version_compare (version.c of apk-tools
-// 2.x): tokens are compared pairwise while their types agree; then a
-// pre-release suffix sorts first and otherwise the longer version wins.
-func apkCompare(a, b string) int {
+// apkCompareTokens is apk-tools' apk_version_compare (version.c of
+// apk-tools 2.x) over precomputed token streams: tokens are compared
+// pairwise while their types agree; then a pre-release suffix sorts first
+// and otherwise the longer version wins.
+func apkCompareTokens(a, b []apkToken) int {
 	at, bt := apkDigit, apkDigit
 	var av, bv apkValue
+	i := 0
 	for at == bt && at != apkEnd && at != apkInvalid && av.cmp(bv) == 0 {
-		av, at, a = apkGetToken(at, a)
-		bv, bt, b = apkGetToken(bt, b)
+		av, at = a[i].val, a[i].next
+		bv, bt = b[i].val, b[i].next
+		i++
 	}
 	if c := av.cmp(bv); c != 0 {
 		return c
@@ -184,15 +214,13 @@ func apkCompare(a, b string) int {
 	if at == bt {
 		return 0
 	}
-	if at == apkSuffix {
-		if v, _, _ := apkGetToken(at, a); v.digits == "" && v.small < 0 {
-			return -1
-		}
+	// the token after a suffix separator: a pre-release (or invalid)
+	// suffix has a negative value.
+	if at == apkSuffix && i < len(a) && a[i].val.digits == "" && a[i].val.small < 0 {
+		return -1
 	}
-	if bt == apkSuffix {
-		if v, _, _ := apkGetToken(bt, b); v.digits == "" && v.small < 0 {
-			return 1
-		}
+	if bt == apkSuffix && i < len(b) && b[i].val.digits == "" && b[i].val.small < 0 {
+		return 1
 	}
 	switch {
 	case at > bt:

@@ -103,6 +103,9 @@ func at(s string, i int) byte {
 // verrevcmp does: alternating runs of non-digits (compared by dpkgOrder)
 // and digits (compared numerically).
 func verrevcmp(a, b string) int {
+	if a == b {
+		return 0
+	}
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		for (i < len(a) && !isDigit(a[i])) || (j < len(b) && !isDigit(b[j])) {

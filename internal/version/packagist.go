@@ -6,7 +6,15 @@ import "strings"
 // version_compare compares it.
 type packagistVersion struct {
 	raw   string
-	canon string // php_canonicalize_version of raw without its "v" prefix
+	canon string    // php_canonicalize_version of raw without its "v" prefix
+	parts []phpPart // canon split at '.'
+}
+
+// phpPart is one dot-separated part of a canonical PHP version.
+type phpPart struct {
+	digit bool   // starts with a digit: compared as a number
+	num   string // digit: the leading digits, leading zeros trimmed
+	order int    // non-digit: phpSpecialOrder of the part
 }
 
 // parsePackagist strips a leading "v" or "V" (as Composer and OSV do) and
@@ -23,7 +31,17 @@ func parsePackagist(raw string) (Version, error) {
 	// sorts below everything, which makes version_compare("1.", "1.A")
 	// and its reverse both -1; dropping it keeps Compare antisymmetric.
 	canon := strings.TrimSuffix(phpCanonicalize(s), ".")
-	return packagistVersion{raw: raw, canon: canon}, nil
+	v := packagistVersion{raw: raw, canon: canon}
+	if canon != "" {
+		for p := range strings.SplitSeq(canon, ".") {
+			if p != "" && isDigit(p[0]) {
+				v.parts = append(v.parts, phpPart{digit: true, num: trimZeros(digitsAt(p))})
+			} else {
+				v.parts = append(v.parts, phpPart{order: phpSpecialOrder(p)})
+			}
+		}
+	}
+	return v, nil
 }
 
 func phpCanonicalize(s string) string {
@@ -79,11 +97,8 @@ func (v packagistVersion) Compare(other Version) int {
 		// ("1.") smaller than itself; equal canonical forms are equal.
 		return 0
 	}
-	return phpVersionCompare(v.canon, o.canon)
+	return phpCompareParts(v.parts, o.parts)
 }
-
-// phpNumber stands for "any number" in PHP's special-form comparison.
-const phpNumber = "#N#"
 
 // phpSpecialOrder ranks a non-numeric part as PHP's
 // compare_special_version_forms does: by prefix, dev < alpha = a <
@@ -103,59 +118,71 @@ func phpSpecialOrder(s string) int {
 	return -6
 }
 
-// phpVersionCompare is PHP's php_version_compare on canonical strings
-// (or phpNumber), walking dot-separated parts without allocating.
-func phpVersionCompare(a, b string) int {
-	if a == "" || b == "" {
-		switch {
-		case a == "" && b == "":
-			return 0
-		case a != "":
-			return 1
-		}
-		return -1
+// phpNumberOrder is the special-form order of a number ("#N#").
+const phpNumberOrder = 4
+
+func phpCmpPart(a, b phpPart) int {
+	switch {
+	case a.digit && b.digit:
+		return cmpDigits(a.num, b.num)
+	case a.digit:
+		return cmpInt(phpNumberOrder, b.order)
+	case b.digit:
+		return cmpInt(a.order, phpNumberOrder)
 	}
-	var p1, p2 string // current parts
-	r1, r2 := a, b    // the rest after the current parts
-	more1, more2 := true, true
-	c := 0
-	for r1 != "" && r2 != "" && more1 && more2 {
-		if i := strings.IndexByte(r1, '.'); i >= 0 {
-			p1, r1 = r1[:i], r1[i+1:]
-		} else {
-			p1, r1, more1 = r1, "", false
-		}
-		if i := strings.IndexByte(r2, '.'); i >= 0 {
-			p2, r2 = r2[:i], r2[i+1:]
-		} else {
-			p2, r2, more2 = r2, "", false
-		}
-		d1, d2 := p1 != "" && isDigit(p1[0]), p2 != "" && isDigit(p2[0])
-		switch {
-		case d1 && d2:
-			c = cmpDigits(digitsAt(p1), digitsAt(p2))
-		case !d1 && !d2:
-			c = cmpInt(phpSpecialOrder(p1), phpSpecialOrder(p2))
-		case d1:
-			c = cmpInt(phpSpecialOrder(phpNumber), phpSpecialOrder(p2))
-		default:
-			c = cmpInt(phpSpecialOrder(p1), phpSpecialOrder(phpNumber))
-		}
-		if c != 0 {
+	return cmpInt(a.order, b.order)
+}
+
+// phpCompareParts is PHP's php_version_compare on canonical versions split
+// into parts: parts compare pairwise; then the longer version wins if its
+// next part is a number, and otherwise its rest is compared with a number
+// (so "1.0rc1" < "1.0" < "1.0pl1").
+func phpCompareParts(a, b []phpPart) int {
+	switch {
+	case len(a) == 0 && len(b) == 0:
+		return 0
+	case len(a) == 0:
+		return -1
+	case len(b) == 0:
+		return 1
+	}
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if c := phpCmpPart(a[i], b[i]); c != 0 {
 			return c
 		}
 	}
 	switch {
-	case more1:
-		if r1 != "" && isDigit(r1[0]) {
+	case len(a) > n:
+		if a[n].digit {
 			return 1
 		}
-		return phpVersionCompare(r1, phpNumber)
-	case more2:
-		if r2 != "" && isDigit(r2[0]) {
+		return phpCompareNumber(a[n:])
+	case len(b) > n:
+		if b[n].digit {
 			return -1
 		}
-		return phpVersionCompare(phpNumber, r2)
+		return -phpCompareNumber(b[n:])
 	}
 	return 0
+}
+
+// phpCompareNumber is php_version_compare(rest, "#N#"): the rest of a
+// version against "any number", unrolling PHP's tail recursion.
+func phpCompareNumber(x []phpPart) int {
+	for {
+		// a number equals "#N#"; anything else compares by its order
+		if !x[0].digit {
+			if c := cmpInt(x[0].order, phpNumberOrder); c != 0 {
+				return c
+			}
+		}
+		if len(x) == 1 {
+			return 0
+		}
+		if x[1].digit {
+			return 1
+		}
+		x = x[1:]
+	}
 }
