@@ -57,7 +57,7 @@ type yarnEntry struct {
 // ParseYarnLock parses the content of a yarn.lock, classic or berry.
 func ParseYarnLock(ctx context.Context, b []byte) ([]model.Package, error) {
 	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	c := newCollector(model.ManagerYarn)
 	var (
 		cur   *yarnEntry
