@@ -2,6 +2,8 @@ package match
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -123,5 +125,46 @@ func BenchmarkMatchPackage(b *testing.B) {
 	b.ReportMetric(float64(vulns)/float64(n), "vulns/check")
 	if vulns == 0 {
 		b.Fatal("the mix matched nothing")
+	}
+}
+
+// BenchmarkMatchLockfiles measures package checks on the 1859 real
+// packages OSV-Scanner read from the test-data lockfiles (npm, yarn, pnpm,
+// Python, Go, Cargo, Ruby, Composer, Maven, NuGet): a realistic mix of
+// names present in the index and absent from it.
+func BenchmarkMatchLockfiles(b *testing.B) {
+	ix := sharedIndex(b)
+	data, err := os.ReadFile(lockfilePackagesFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var lps []lockfilePackage
+	if err := json.Unmarshal(data, &lps); err != nil {
+		b.Fatal(err)
+	}
+	pkgs := make([]model.Package, len(lps))
+	for i, lp := range lps {
+		pkgs[i] = model.Package{Ecosystem: lp.Ecosystem, Name: lp.Name, Version: lp.Version}
+	}
+	ctx := context.Background()
+	opts := Options{SkipDetails: true}
+	vulns := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpuTime()
+	n := 0
+	for b.Loop() {
+		v, _ := ix.MatchPackage(ctx, &pkgs[n%len(pkgs)], nil, opts)
+		vulns += len(v)
+		n++
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "checks/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(n)/cpu.Seconds(), "checks/cpu-s")
+	}
+	b.ReportMetric(float64(len(pkgs)), "mix-size")
+	b.ReportMetric(float64(vulns)/float64(n), "vulns/check")
+	if vulns == 0 {
+		b.Fatal("the lockfiles matched nothing")
 	}
 }
