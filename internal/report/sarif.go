@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/model"
@@ -116,6 +117,7 @@ func sarifRunFor(r *Report) sarifRun {
 		if uri == "" {
 			uri = r.Target.Name
 		}
+		uri = sarifURI(uri)
 		fixed := "no fixed version is known"
 		if f.FixedIn != nil {
 			fixed = "fixed in " + *f.FixedIn
@@ -160,6 +162,18 @@ func sarifRuleFor(f *Finding) sarifRule {
 		rule.HelpURI = f.Vulnerability.References[0]
 	}
 	return rule
+}
+
+// sarifURI turns a path into the URI reference artifactLocation.uri must
+// hold: backslashes become slashes, characters a URI cannot carry (spaces,
+// %, ...) are percent-encoded, a first segment with a colon gets "./" so
+// it is not read as a scheme, and a Windows drive path becomes a file URI.
+func sarifURI(p string) string {
+	p = strings.ReplaceAll(p, `\`, "/")
+	if len(p) >= 2 && p[1] == ':' && ('a' <= p[0]|0x20 && p[0]|0x20 <= 'z') {
+		return (&url.URL{Scheme: "file", Path: "/" + p}).String()
+	}
+	return (&url.URL{Path: p}).String()
 }
 
 func sarifLevel(s model.Severity) string {
