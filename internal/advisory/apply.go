@@ -201,7 +201,7 @@ func (r *run) runFeed(ctx context.Context, f Feed) outcome {
 		o.res.Status = FeedFailed
 		o.res.Err = &FeedError{Feed: f.Name(), Err: err}
 		o.res.Error = o.res.Err.Error()
-		r.c.Logger.Warn("feed failed", "feed", f.Name(), "err", err)
+		r.c.Logger.Info("feed failed", "feed", f.Name(), "err", err)
 		return o
 	}
 	if _, ok := kindSpecs[f.Kind()]; !ok {
