@@ -40,7 +40,8 @@ const (
 	notSemVer      = "not a SemVer version (more than three numbers): rejected"
 	notGem         = "Gem::Version rejects it as a malformed version number string"
 	emptyRelease   = "rpm's rpmvercmp makes no difference between a missing and an empty release"
-	phpTrailing    = "PHP's version_compare reads a trailing separator as a part that sorts below a number"
+	phpTrailing    = "'#' is a separator in PHP's canonical form, so \"1.2.3.#\" is \"1.2.3\" (vigil drops the trailing separator PHP keeps)"
+	pubBuild       = "Pub (pub_semver) orders build metadata; vigil's SemVer scheme, shared with npm and crates.io, ignores it as SemVer 2.0.0 says"
 )
 
 // TestOSVScalibrCases runs the comparison fixtures of osv-scalibr's
@@ -72,6 +73,23 @@ func TestOSVScalibrCases(t *testing.T) {
 		{PEP440, "pypi-versions.txt", legacyDeviations(t, dir+"pypi-versions.txt")},
 		{PEP440, "pypi-versions-generated.txt.gz", legacyDeviations(t, dir+"pypi-versions-generated.txt.gz")},
 		{SemVer, "semver-versions.txt", map[string]string{"1.1.3.4.5 = 1.1.3.4.5": notSemVer}},
+		{SemVer, "pub-versions.txt", map[string]string{
+			"1.0.0-pre < 1.0.0-pre+build":              pubBuild,
+			"1.0.0 < 1.0.0+build":                      pubBuild,
+			"1.2.3+1 < 1.2.3+2":                        pubBuild,
+			"1.2.3+1 < 1.2.3+a":                        pubBuild,
+			"1.2.3+9 < 1.2.3+a":                        pubBuild,
+			"1.2.3+900 < 1.2.3+a":                      pubBuild,
+			"1.2.3+a1 > 1.2.3+a":                       pubBuild,
+			"1.2.3+a1 < 1.2.3+a2":                      pubBuild,
+			"1.2.3+a9 < 1.2.3+b2":                      pubBuild,
+			"1.2.3+9a > 1.2.3+1z":                      pubBuild,
+			"1.2.3+9d > 1.2.3+1z":                      pubBuild,
+			"1.2.3-beta+build < 1.2.3-beta+otherbuild": pubBuild,
+			"1.2.3+build < 1.2.3+otherbuild":           pubBuild,
+			"v1.2.3+build < 1.2.3+otherbuild":          pubBuild,
+			"1.1.3.4.5 = 1.1.3.4.5":                    notSemVer,
+		}},
 		{Maven, "maven-versions.txt", map[string]string{
 			"1-1.foo-bar-1-baz-0.1 = 1-1.foo-bar1baz-.1": specOrder,
 			"1-1 = 1-ga-1":    specOrder,
