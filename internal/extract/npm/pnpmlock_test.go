@@ -157,3 +157,89 @@ func TestAppendRef(t *testing.T) {
 		}
 	}
 }
+
+func TestPNPMLockShapes(t *testing.T) {
+	tests := []struct {
+		name, doc string
+		want      []nv
+	}{
+		{
+			name: "5.x workspace importers with plain versions, tarball package",
+			doc: `lockfileVersion: 5.4
+importers:
+  .:
+    specifiers:
+      a: ^1.0.0
+    dependencies:
+      a: 1.0.0
+packages:
+  /a/1.0.0:
+    dev: false
+  github.com/user/b/0123abcd:
+    name: b
+    version: 2.0.0
+    dev: true
+  github.com/user/c/0123abcd:
+    dev: true
+`,
+			want: []nv{{"a", "1.0.0", false}, {"b", "2.0.0", true}},
+		},
+		{
+			name: "6.x peers and a package listed twice with different peers",
+			doc: `lockfileVersion: '6.0'
+packages:
+  /x@1.0.0(react@17.0.0):
+    dev: true
+  /x@1.0.0(react@18.0.0):
+    dev: false
+  /@s/y@2.0.0:
+    dev: true
+`,
+			want: []nv{{"@s/y", "2.0.0", true}, {"x", "1.0.0", false}},
+		},
+		{
+			name: "9.x alias and optional root",
+			doc: `lockfileVersion: '9.0'
+importers:
+  .:
+    optionalDependencies:
+      sw:
+        specifier: npm:string-width@^4
+        version: string-width@4.2.3
+    devDependencies:
+      d:
+        specifier: ^1
+        version: 1.0.0
+packages:
+  string-width@4.2.3: {}
+  d@1.0.0: {}
+  e@1.0.0: {}
+snapshots:
+  string-width@4.2.3: {}
+  d@1.0.0:
+    dependencies:
+      e: 1.0.0
+  e@1.0.0: {}
+`,
+			want: []nv{{"d", "1.0.0", true}, {"e", "1.0.0", true}, {"string-width", "4.2.3", false}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pkgs, err := ParsePNPMLock(t.Context(), []byte(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []nv{}
+			for _, p := range pkgs {
+				got = append(got, nv{p.Name, p.Version, p.Dev})
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if _, err := ParsePNPMLock(t.Context(), []byte("packages: [1, 2]")); err == nil {
+		t.Error("malformed packages: no error")
+	}
+}
