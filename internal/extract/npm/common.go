@@ -48,12 +48,14 @@ func readAll(in *extract.Input, limit int64) ([]byte, error) {
 }
 
 // PURL returns the package URL of an npm package: the scope, with its "@",
-// is the purl namespace ("pkg:npm/%40babel/core@7.0.0").
+// is the purl namespace ("pkg:npm/%40babel/core@7.0.0"). As the purl
+// specification asks, scope and name are lower-cased (legacy packages such
+// as "JSONStream" keep their spelling in Package.Name).
 func PURL(name, version string) string {
-	ns, n := "", name
-	if strings.HasPrefix(name, "@") {
-		if i := strings.IndexByte(name, '/'); i > 0 {
-			ns, n = name[:i], name[i+1:]
+	ns, n := "", strings.ToLower(name)
+	if strings.HasPrefix(n, "@") {
+		if i := strings.IndexByte(n, '/'); i > 0 {
+			ns, n = n[:i], n[i+1:]
 		}
 	}
 	return packageurl.NewPackageURL(packageurl.TypeNPM, ns, n, version, nil, "").ToString()

@@ -42,7 +42,7 @@ func TestNodePackageRealFiles(t *testing.T) {
 				}
 				want = []model.Package{{
 					Ecosystem: model.EcosystemNPM, Name: m.Name, Version: m.Version,
-					PURL:    "pkg:npm/" + strings.ReplaceAll(m.Name, "@", "%40") + "@" + m.Version,
+					PURL:    "pkg:npm/" + strings.ReplaceAll(strings.ToLower(m.Name), "@", "%40") + "@" + m.Version,
 					Manager: model.ManagerNodePkg, Licenses: []string{m.License},
 				}}
 			}

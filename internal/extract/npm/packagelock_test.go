@@ -236,6 +236,9 @@ func TestProjectDirAndPURL(t *testing.T) {
 	if got, want := PURL("@babel/core", "7.0.0"), "pkg:npm/%40babel/core@7.0.0"; got != want {
 		t.Errorf("PURL = %q, want %q", got, want)
 	}
+	if got, want := PURL("JSONStream", "1.3.5"), "pkg:npm/jsonstream@1.3.5"; got != want {
+		t.Errorf("PURL = %q, want %q", got, want)
+	}
 	if got, want := PURL("lodash", "4.17.21"), "pkg:npm/lodash@4.17.21"; got != want {
 		t.Errorf("PURL = %q, want %q", got, want)
 	}
