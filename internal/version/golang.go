@@ -10,8 +10,8 @@ type goVersion struct {
 
 // parseGo accepts a module version with or without the leading "v"
 // ("v1.2.3", "1.2.3", "v1.2.3-pre", "v2.0.0+incompatible", pseudo-versions),
-// x/mod's shorthands "v1" and "v1.2", and Go toolchain versions ("go1.21rc2",
-// normalised by ParseGoToolchain). Unlike node-semver it rejects leading
+// x/mod's shorthands "v1" and "v1.2", and Go toolchain versions with or
+// without "go" ("go1.21rc2", "1.21rc2"; normalised by ParseGoToolchain). Unlike node-semver it rejects leading
 // zeros in numbers and in numeric pre-release identifiers, as x/mod does.
 func parseGo(s string) (Version, error) {
 	t := s
@@ -25,6 +25,19 @@ func parseGo(s string) (Version, error) {
 		t = t[1:]
 	}
 	sv, reason := splitSemVer(t, true)
+	if reason != "" && t == s {
+		// a toolchain version without its "go" prefix, as OSV's stdlib
+		// records spell some ("1.21rc2")
+		if n, err := ParseGoToolchain(s); err == nil && n != s {
+			v, err := parseGo(n)
+			gv, ok := v.(goVersion)
+			if err != nil || !ok {
+				return nil, invalid(Go, s, "invalid toolchain version")
+			}
+			gv.raw = s
+			return gv, nil
+		}
+	}
 	if reason != "" {
 		return nil, invalid(Go, s, reason)
 	}
