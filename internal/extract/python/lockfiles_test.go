@@ -177,6 +177,70 @@ source = { registry = "https://pypi.org/simple" }
 	}
 }
 
+func TestUVLockDev(t *testing.T) {
+	doc := `version = 1
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "requests" }]
+
+[package.optional-dependencies]
+socks = [{ name = "pysocks" }]
+
+[package.dev-dependencies]
+dev = [{ name = "pytest" }, { name = "requests" }]
+
+[[package]]
+name = "requests"
+version = "2.31.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "urllib3", version = "2.0.0" }]
+
+[[package]]
+name = "urllib3"
+version = "1.26.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "urllib3"
+version = "2.0.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "PySocks"
+version = "1.7.1"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "pytest"
+version = "8.0.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "iniconfig" }, { name = "urllib3", version = "1.26.0" }]
+
+[[package]]
+name = "iniconfig"
+version = "2.0.0"
+source = { registry = "https://pypi.org/simple" }
+`
+	pkgs, err := ParseUVLock(t.Context(), []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []nv{}
+	for _, p := range pkgs {
+		got = append(got, nv{p.Name, p.Version, p.Dev})
+	}
+	want := []nv{
+		{"iniconfig", "2.0.0", true}, {"PySocks", "1.7.1", false}, {"pytest", "8.0.0", true},
+		{"requests", "2.31.0", false}, {"urllib3", "1.26.0", true}, {"urllib3", "2.0.0", false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func TestTOMLDepth(t *testing.T) {
 	deep := "a = " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
 	for _, parse := range []func([]byte) error{
