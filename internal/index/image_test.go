@@ -85,13 +85,7 @@ func imageSources(t *testing.T, img v1.Image) map[string]string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	lp, err := layout.Write(filepath.Join(dir, "oci"), empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lp.AppendImage(img, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": "v1"})); err != nil {
-		t.Fatal(err)
-	}
+	writeLayout(t, filepath.Join(dir, "oci"), img)
 	tarPath := filepath.Join(dir, "image.tar")
 	tag, err := name.NewTag("vigil/test:v1")
 	if err != nil {
@@ -256,4 +250,16 @@ func TestImageSquashAndSources(t *testing.T) {
 
 func fsxWithin(p, dir string) bool {
 	return p == dir || strings.HasPrefix(p, dir+"/") || strings.HasPrefix(p, dir+"!")
+}
+
+// writeLayout writes img as the only image of a new OCI layout, tagged v1.
+func writeLayout(t testing.TB, dir string, img v1.Image) {
+	t.Helper()
+	lp, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendImage(img, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": "v1"})); err != nil {
+		t.Fatal(err)
+	}
 }
