@@ -115,16 +115,8 @@ func TestSARIFSchemaCheckCanFail(t *testing.T) {
 }
 
 // spdxSchemaSample is the inventory whose SPDX output is checked against
-// the official schema: sampleInventory without its OS. The OS package is
-// left out because vigil writes its primaryPackagePurpose as
-// OPERATING-SYSTEM (the tag-value spelling, which internal/source/sbom
-// reads back), while the released SPDX 2.3 JSON schema only allows
-// OPERATING_SYSTEM; writer and reader have to change together.
-func spdxSchemaSample() *model.Inventory {
-	inv := sampleInventory()
-	inv.OS = nil
-	return inv
-}
+// the official schema.
+func spdxSchemaSample() *model.Inventory { return sampleInventory() }
 
 func writeSPDXSample(t *testing.T, inv *model.Inventory) []byte {
 	t.Helper()

@@ -17,8 +17,13 @@ import (
 
 var spdxIDUnsafe = regexp.MustCompile(`[^A-Za-z0-9.\-]+`)
 
+// spdxPurposeOS is the primaryPackagePurpose of an operating system as the
+// SPDX 2.3 JSON schema spells it. Tag-value SPDX writes OPERATING-SYSTEM,
+// which the JSON schema's enumeration does not allow.
+const spdxPurposeOS = "OPERATING_SYSTEM"
+
 // SPDXDocument builds an SPDX 2.3 document of an inventory: the target as
-// the described package, the OS as an OPERATING-SYSTEM package, and every
+// the described package, the OS as an OPERATING_SYSTEM package, and every
 // package with its purl as a PACKAGE-MANAGER external reference, its file
 // path in sourceInfo and its layer in a comment. Packages are CONTAINED_BY
 // the target.
@@ -49,7 +54,7 @@ func SPDXDocument(inv *model.Inventory, gen Generator, now time.Time) *spdx.Docu
 	if inv.OS != nil && inv.OS.ID != "" {
 		doc.Packages = append(doc.Packages, &spdx.Package{
 			PackageName: inv.OS.ID, PackageSPDXIdentifier: "os", PackageVersion: inv.OS.VersionID,
-			PackageDownloadLocation: "NOASSERTION", PrimaryPackagePurpose: "OPERATING-SYSTEM", PackageComment: inv.OS.PrettyName,
+			PackageDownloadLocation: "NOASSERTION", PrimaryPackagePurpose: spdxPurposeOS, PackageComment: inv.OS.PrettyName,
 			PackageLicenseConcluded: "NOASSERTION", PackageLicenseDeclared: "NOASSERTION", PackageCopyrightText: "NOASSERTION",
 		})
 		doc.Relationships = append(doc.Relationships, &spdx.Relationship{

@@ -26,7 +26,7 @@ func readSPDX(data []byte) (*model.Inventory, error) {
 		if p == nil {
 			continue
 		}
-		if strings.EqualFold(p.PrimaryPackagePurpose, "OPERATING-SYSTEM") && b.os == nil {
+		if isOSPurpose(p.PrimaryPackagePurpose) && b.os == nil {
 			b.os = osFromIDVersion(strings.ToLower(p.PackageName), p.PackageVersion)
 		}
 		purl := ""
@@ -37,7 +37,7 @@ func readSPDX(data []byte) (*model.Inventory, error) {
 			}
 		}
 		if purl == "" {
-			if p.PackageVersion != "" && !strings.EqualFold(p.PrimaryPackagePurpose, "OPERATING-SYSTEM") &&
+			if p.PackageVersion != "" && !isOSPurpose(p.PrimaryPackagePurpose) &&
 				!strings.EqualFold(p.PrimaryPackagePurpose, "CONTAINER") && !strings.EqualFold(p.PrimaryPackagePurpose, "FILE") {
 				b.skip(p.PackageName+"@"+p.PackageVersion, fmt.Errorf("no purl"))
 			}
@@ -67,4 +67,11 @@ func spdxPath(info string) string {
 		p = p[:j]
 	}
 	return p
+}
+
+// isOSPurpose reports whether a primaryPackagePurpose names an operating
+// system: OPERATING-SYSTEM in the spec text and tag-value, OPERATING_SYSTEM
+// in the released SPDX 2.3 JSON schema (which vigil writes).
+func isOSPurpose(p string) bool {
+	return strings.EqualFold(p, "OPERATING-SYSTEM") || strings.EqualFold(p, "OPERATING_SYSTEM")
 }
