@@ -287,3 +287,31 @@ func TestParseGoToolchain(t *testing.T) {
 		}
 	}
 }
+
+// TestLenientInputs pins the documented leniency: inputs each scheme
+// accepts although a strict reading of its format would not.
+func TestLenientInputs(t *testing.T) {
+	tests := []struct {
+		scheme Scheme
+		in     string
+	}{
+		{Dpkg, "abc3-0"},        // dpkg only warns about a non-digit start
+		{RPM, "xyz.4"},          // rpm compares any string
+		{APK, "1.0bc"},          // apk compares invalid versions too
+		{PEP440, " v1.0\t\n"},   // packaging strips white space and "v"
+		{SemVer, "= 1.2.3"},     // node-semver loose prefix
+		{SemVer, "1.2"},         // partial version
+		{SemVer, "01.2.3"},      // leading zero
+		{Go, "1.2.3"},           // no "v"
+		{Go, "1.21rc2"},         // toolchain without "go"
+		{Maven, "1.0 final"},    // Maven reads any string
+		{RubyGems, "\n1.0\n"},   // Gem::Version strips white space
+		{NuGet, "1.0.01"},       // NuGet accepts leading zeros
+		{Packagist, "dev-main"}, // a Composer branch
+	}
+	for _, tt := range tests {
+		if _, err := Parse(tt.scheme, tt.in); err != nil {
+			t.Errorf("Parse(%v, %q): %v", tt.scheme, tt.in, err)
+		}
+	}
+}
