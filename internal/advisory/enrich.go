@@ -31,13 +31,26 @@ func (s *Snapshot) enrichment() *enrichment {
 			if spec.load == nil {
 				continue
 			}
-			if _, err := loadBlob(s.db.blobPath(f.Blob), spec, e); err != nil {
+			if err := s.loadEnrichment(f.Name, spec, e); err != nil {
 				e.errs = append(e.errs, &FeedError{Feed: f.Name, Err: err})
 			}
 		}
 		s.enrich = e
 	})
 	return s.enrich
+}
+
+// loadEnrichment reads one enrichment blob from the handle opened with
+// the snapshot.
+func (s *Snapshot) loadEnrichment(name string, spec kindSpec, e *enrichment) error {
+	s.mu.Lock()
+	f, ok := s.enrichFiles[name]
+	s.mu.Unlock()
+	if !ok {
+		return os.ErrClosed
+	}
+	_, err := spec.load(io.NewSectionReader(f, 0, 1<<62), e)
+	return err
 }
 
 func loadBlob(path string, spec kindSpec, e *enrichment) (int, error) {

@@ -28,6 +28,9 @@ type Snapshot struct {
 
 	mu   sync.Mutex
 	zips map[int]*zipHandle
+	// enrichFiles are the enrichment blobs, opened with the snapshot so
+	// that a later garbage collection cannot take them away.
+	enrichFiles map[string]*os.File
 
 	enrichOnce sync.Once
 	enrich     *enrichment
@@ -70,6 +73,26 @@ func (db *DB) openSnapshot(id string) (*Snapshot, error) {
 		s.advisory = append(s.advisory, advFeed{entry: f, index: ix})
 	}
 	s.buildByID()
+	// Open every blob now: a snapshot held open stays readable even after
+	// later updates garbage-collect its files.
+	for i := range s.advisory {
+		if _, err := s.zip(i); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	s.enrichFiles = map[string]*os.File{}
+	for _, f := range m.Feeds {
+		if kindSpecs[f.Kind].load == nil {
+			continue
+		}
+		fh, err := os.Open(db.blobPath(f.Blob))
+		if err != nil {
+			s.Close()
+			return nil, &CorruptError{Path: db.blobPath(f.Blob), Err: err}
+		}
+		s.enrichFiles[f.Name] = fh
+	}
 	return s, nil
 }
 
@@ -256,6 +279,10 @@ func (s *Snapshot) Close() error {
 	for k, h := range s.zips {
 		errs = append(errs, h.f.Close())
 		delete(s.zips, k)
+	}
+	for k, f := range s.enrichFiles {
+		errs = append(errs, f.Close())
+		delete(s.enrichFiles, k)
 	}
 	return errors.Join(errs...)
 }

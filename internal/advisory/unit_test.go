@@ -145,3 +145,45 @@ func BenchmarkKEVLookup(b *testing.B) {
 		s.EPSS("CVE-2023-4863")
 	}
 }
+
+// TestHeldSnapshotSurvivesGC keeps a snapshot open while updates replace
+// and garbage-collect its blobs: it must stay fully readable.
+func TestHeldSnapshotSurvivesGC(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	kev := filepath.Join(testdata, "kev", "known_exploited_vulnerabilities.json")
+	npm := filepath.Join(osvDir, "npm", "all.zip")
+	for _, p := range []string{npm, kev} {
+		if _, err := db.Import(ctx, p, ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held := current(t, db)
+	entries := readZip(t, npm)
+	for i := 1; i <= 3; i++ {
+		p := filepath.Join(t.TempDir(), "npm", "all.zip")
+		writeZip(t, p, entries[:len(entries)-i])
+		if _, err := db.Import(ctx, p, ImportOptions{Common: Common{KeepSnapshots: 1}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fileExists(db.blobPath(held.Manifest().Feeds[0].Blob)) {
+		t.Fatalf("old npm blob not collected")
+	}
+	if fileExists(db.snapPath(held.ID())) {
+		t.Fatalf("old snapshot %s not collected", held.ID())
+	}
+	n := 0
+	for _, err := range held.Records(ctx) {
+		if err != nil {
+			t.Fatalf("held snapshot unreadable after GC: %v", err)
+		}
+		n++
+	}
+	if n != len(entries) {
+		t.Errorf("held snapshot read %d records, want %d", n, len(entries))
+	}
+	if _, ok := held.KEV("CVE-2023-4863"); !ok {
+		t.Error("held snapshot lost its KEV data")
+	}
+}
