@@ -14,6 +14,7 @@ var ErrNotModified = errors.New("not modified")
 // no snapshot yet.
 type NoDatabaseError struct{ Dir string }
 
+// Error implements error.
 func (e *NoDatabaseError) Error() string {
 	return fmt.Sprintf("no advisory database in %s: run `vigil db update` or `vigil db import`", e.Dir)
 }
@@ -27,6 +28,7 @@ type VerifyError struct {
 	Err    error
 }
 
+// Error implements error.
 func (e *VerifyError) Error() string {
 	msg := e.File + " is not a valid feed file: " + e.Reason
 	if e.Err != nil {
@@ -35,6 +37,7 @@ func (e *VerifyError) Error() string {
 	return msg
 }
 
+// Unwrap returns the underlying error.
 func (e *VerifyError) Unwrap() error { return e.Err }
 
 // HTTPError is a non-success HTTP response from a feed source.
@@ -45,6 +48,7 @@ type HTTPError struct {
 	RetryAfter time.Duration
 }
 
+// Error implements error.
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("GET %s: HTTP %d", e.URL, e.StatusCode)
 }
@@ -60,6 +64,7 @@ type TooLargeError struct {
 	Limit int64
 }
 
+// Error implements error.
 func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%s is larger than the %d bytes allowed", e.File, e.Limit)
 }
@@ -70,13 +75,16 @@ type FeedError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *FeedError) Error() string { return "feed " + e.Feed + ": " + e.Err.Error() }
 
+// Unwrap returns the underlying error.
 func (e *FeedError) Unwrap() error { return e.Err }
 
 // NotFoundError is returned by Snapshot.Record for an unknown id.
 type NotFoundError struct{ ID string }
 
+// Error implements error.
 func (e *NotFoundError) Error() string { return "advisory " + e.ID + " is not in the database" }
 
 // CorruptError says the database directory itself is damaged (a manifest
@@ -86,15 +94,18 @@ type CorruptError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *CorruptError) Error() string {
 	return "advisory database file " + e.Path + " is damaged: " + e.Err.Error()
 }
 
+// Unwrap returns the underlying error.
 func (e *CorruptError) Unwrap() error { return e.Err }
 
 // UnknownEcosystemError is returned for an ecosystem that has no OSV feed.
 type UnknownEcosystemError struct{ Ecosystem string }
 
+// Error implements error.
 func (e *UnknownEcosystemError) Error() string {
 	return fmt.Sprintf("unknown ecosystem %q: want one of %s", e.Ecosystem, feedEcosystemList())
 }
@@ -103,6 +114,7 @@ func (e *UnknownEcosystemError) Error() string {
 // and none is persisted in the database directory.
 type NothingWantedError struct{}
 
+// Error implements error.
 func (e *NothingWantedError) Error() string {
 	return "no ecosystems to update: pass --ecosystem, or scan something first"
 }
@@ -111,6 +123,7 @@ func (e *NothingWantedError) Error() string {
 // cannot tell.
 type UnrecognizedFileError struct{ Path string }
 
+// Error implements error.
 func (e *UnrecognizedFileError) Error() string {
 	return e.Path + " is not an OSV record, OSV zip, bucket directory, KEV, EPSS or NVD file"
 }
