@@ -27,8 +27,9 @@ var ErrNotBDB = errors.New("not a Berkeley DB hash database")
 // readBDB calls fn with every value of a Berkeley DB hash database (the
 // rpm Packages file): each value is one package header. Values are the
 // off-page items of hash pages, assembled from their overflow page chains.
-// The bytes assembled in all are bounded by the file size (a valid
-// database uses each overflow page once), so crafted files cannot amplify.
+// A valid database uses each overflow page once, so the bytes assembled
+// and the overflow pages visited in all are bounded by the file's size and
+// page count: crafted files cannot amplify the work.
 func readBDB(ctx context.Context, r io.ReaderAt, size int64, fn func([]byte) error) error {
 	meta := make([]byte, bdbMetaSize)
 	if _, err := r.ReadAt(meta, 0); err != nil {
@@ -58,7 +59,7 @@ func readBDB(ctx context.Context, r io.ReaderAt, size int64, fn func([]byte) err
 		pages = avail
 	}
 
-	b := &bdb{r: r, order: order, pageSize: pageSize, pages: pages, budget: size}
+	b := &bdb{r: r, order: order, pageSize: pageSize, pages: pages, budget: size, steps: pages}
 	page := make([]byte, pageSize)
 	for pg := int64(1); pg < pages; pg++ {
 		if err := ctx.Err(); err != nil {
@@ -107,6 +108,7 @@ type bdb struct {
 	pageSize int64
 	pages    int64
 	budget   int64 // bytes left to assemble from overflow pages
+	steps    int64 // overflow pages left to visit, over all chains
 }
 
 func (b *bdb) readPage(pg int64, buf []byte) error {
@@ -127,12 +129,13 @@ func (b *bdb) overflow(ctx context.Context, first, total int64) ([]byte, error) 
 	b.budget -= total
 	value := make([]byte, 0, total)
 	page := make([]byte, b.pageSize)
-	steps := int64(0)
 	for pg := first; pg != 0; {
-		if steps++; steps > b.pages {
-			return nil, errors.New("overflow page chain loops")
+		// A valid database visits each overflow page once in all, so
+		// loops and shared chains run out of steps.
+		if b.steps--; b.steps < 0 {
+			return nil, errors.New("overflow page chains loop or overlap")
 		}
-		if steps%1024 == 0 && ctx.Err() != nil {
+		if b.steps%1024 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		if err := b.readPage(pg, page); err != nil {

@@ -3,6 +3,7 @@ package rpm
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -225,6 +226,32 @@ func TestDamaged(t *testing.T) {
 	_, err := New().Extract(context.Background(), input(t, "/var/lib/rpm/Packages", []byte("not a database at all")))
 	if !errors.Is(err, ErrUnknownFormat) {
 		t.Errorf("garbage: %v", err)
+	}
+}
+
+// TestBDBLoop points an overflow page of a real database back at itself.
+func TestBDBLoop(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(pkgdb, "bdb/libuuid/Packages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pageSize = 4096
+	looped := 0
+	for pg := 1; (pg+1)*pageSize <= len(data); pg++ {
+		page := data[pg*pageSize : (pg+1)*pageSize]
+		if page[25] == bdbPageOverflow && binary.LittleEndian.Uint32(page[16:20]) != 0 {
+			binary.LittleEndian.PutUint32(page[16:20], uint32(pg))
+			looped++
+			break
+		}
+	}
+	if looped == 0 {
+		t.Fatal("no chained overflow page in the database")
+	}
+	_, err = New().Extract(context.Background(), input(t, "/var/lib/rpm/Packages", data))
+	var pe *extract.ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("want ParseError for a looping chain, got %v", err)
 	}
 }
 
