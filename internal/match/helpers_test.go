@@ -43,6 +43,7 @@ type zipSnapshot struct {
 	files map[string]*zip.File
 	kev   map[string]model.KEV
 	epss  map[string]model.EPSS
+	nvd   map[string][]model.CVSS
 	mu    sync.Mutex
 	loads int // Record calls
 	reads int // Records calls
@@ -64,7 +65,50 @@ func openZipSnapshot(t testing.TB, id, dir string, zips ...string) *zipSnapshot 
 	}
 	s.readKEV(t)
 	s.readEPSS(t)
+	s.readNVD(t)
 	return s
+}
+
+// readNVD reads the CVSS vectors of the NVD API 2.0 responses in the
+// shared test data.
+func (s *zipSnapshot) readNVD(t testing.TB) {
+	s.nvd = map[string][]model.CVSS{}
+	files, err := filepath.Glob(filepath.Join(testdata, "nvd", "api-2.0", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no NVD test data: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Vulnerabilities []struct {
+				CVE struct {
+					ID      string `json:"id"`
+					Metrics map[string][]struct {
+						Data struct {
+							Version   string  `json:"version"`
+							Vector    string  `json:"vectorString"`
+							BaseScore float64 `json:"baseScore"`
+						} `json:"cvssData"`
+					} `json:"metrics"`
+				} `json:"cve"`
+			} `json:"vulnerabilities"`
+		}
+		if err := json.Unmarshal(data, &page); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, v := range page.Vulnerabilities {
+			for _, ms := range v.CVE.Metrics {
+				for _, m := range ms {
+					if m.Data.Vector != "" {
+						s.nvd[v.CVE.ID] = append(s.nvd[v.CVE.ID], model.CVSS{Version: m.Data.Version, Vector: m.Data.Vector, BaseScore: m.Data.BaseScore, Source: "nvd"})
+					}
+				}
+			}
+		}
+	}
 }
 
 func (s *zipSnapshot) readKEV(t testing.TB) {
@@ -116,7 +160,7 @@ func (s *zipSnapshot) Dir() string { return s.dir }
 
 func (s *zipSnapshot) KEV(cve string) (model.KEV, bool)   { k, ok := s.kev[cve]; return k, ok }
 func (s *zipSnapshot) EPSS(cve string) (model.EPSS, bool) { e, ok := s.epss[cve]; return e, ok }
-func (s *zipSnapshot) NVDCVSS(string) []model.CVSS        { return nil }
+func (s *zipSnapshot) NVDCVSS(cve string) []model.CVSS    { return s.nvd[cve] }
 func (s *zipSnapshot) FeedOf(id string) string            { return "osv-testdata" }
 
 func (s *zipSnapshot) Record(_ context.Context, id string) (*osv.Record, error) {

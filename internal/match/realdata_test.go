@@ -28,6 +28,7 @@ var shared = sync.OnceValues(func() (*Index, error) {
 	}
 	s.readKEV(tb)
 	s.readEPSS(tb)
+	s.readNVD(tb)
 	if tb.failed != "" {
 		return nil, &RecordsError{Err: errString(tb.failed)}
 	}
