@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 )
 
@@ -83,5 +82,3 @@ func (c *content) release() {
 		os.Remove(name)
 	}
 }
-
-func fileMode(m uint32) fs.FileMode { return fs.FileMode(m) }

@@ -58,6 +58,9 @@ func (s *PathSet) Len() int {
 // Export returns the hashes of non-directory and directory paths, sorted,
 // for storage.
 func (s *PathSet) Export() (nonDirs, dirs []uint64) {
+	if s == nil {
+		return nil, nil
+	}
 	for h, b := range s.m {
 		if b&bitNonDir != 0 {
 			nonDirs = append(nonDirs, h)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -164,11 +165,17 @@ func Walk(ctx context.Context, src Source, opts Options) (*Result, error) {
 	return w.res, nil
 }
 
-// fileRec remembers a regular file of the tree, for hard links.
-type fileRec struct {
-	size int64
-	mode uint32
+// fileRec remembers a regular file of the tree, for hard links: its size
+// in the low 52 bits, its permission bits above (8 bytes per file).
+type fileRec uint64
+
+func newFileRec(size int64, mode fs.FileMode) fileRec {
+	return fileRec(uint64(min(max(size, 0), 1<<52-1)) | uint64(mode.Perm())<<52)
 }
+
+func (r fileRec) size() int64 { return int64(uint64(r) & (1<<52 - 1)) }
+
+func (r fileRec) mode() fs.FileMode { return fs.FileMode(uint64(r) >> 52) }
 
 type walker struct {
 	ctx    context.Context
@@ -259,7 +266,7 @@ func (w *walker) hardlink(e *Entry) error {
 		origin = o
 	}
 	w.linkOrigin[HashPath(e.Path)] = origin
-	fi := extract.FileInfo{Path: e.Path, Mode: fileMode(rec.mode), Size: rec.size}
+	fi := extract.FileInfo{Path: e.Path, Mode: rec.mode(), Size: rec.size()}
 	if w.opts.OSFile != nil && w.opts.OSFile(e.Path) {
 		if b, ok := w.res.OSFiles[origin]; ok {
 			w.res.OSFiles[e.Path] = b
@@ -291,7 +298,7 @@ func (w *walker) hardlink(e *Entry) error {
 func (w *walker) file(e *Entry, open Opener) error {
 	w.res.Stats.Files++
 	if w.res.Paths != nil {
-		w.files[HashPath(e.Path)] = fileRec{size: e.Size, mode: uint32(e.Mode)}
+		w.files[HashPath(e.Path)] = newFileRec(e.Size, e.Mode)
 	}
 	fi := extract.FileInfo{Path: e.Path, Mode: e.Mode, Size: e.Size}
 	w.wanted = w.wanted[:0]

@@ -84,7 +84,7 @@ func IndexDir(ctx context.Context, d *source.Dir, opts Options) (*model.Inventor
 		return nil, err
 	}
 	defer done()
-	l := ix.scanLayer(ctx, "", func(context.Context) (fsx.Source, io.Closer, error) {
+	l := ix.scanLayer(ctx, "", false, func(context.Context) (fsx.Source, io.Closer, error) {
 		s, err := fsx.NewDir(d.Path)
 		return s, nil, err
 	})
@@ -104,7 +104,7 @@ func IndexImage(ctx context.Context, img *source.Image, opts Options) (*model.In
 	g.SetLimit(ix.opts.Parallelism)
 	for i, lay := range img.Layers {
 		g.Go(func() error {
-			layers[i] = ix.scanLayer(gctx, lay.DiffID, func(context.Context) (fsx.Source, io.Closer, error) {
+			layers[i] = ix.scanLayer(gctx, lay.DiffID, true, func(context.Context) (fsx.Source, io.Closer, error) {
 				blob, err := lay.Open()
 				if err != nil {
 					return nil, nil, err
@@ -148,7 +148,7 @@ func IndexFunction(ctx context.Context, f *source.Function, opts Options) (*mode
 		if z == f.Code {
 			id = ""
 		}
-		layers[i] = ix.scanLayer(ctx, id, func(context.Context) (fsx.Source, io.Closer, error) {
+		layers[i] = ix.scanLayer(ctx, id, true, func(context.Context) (fsx.Source, io.Closer, error) {
 			s, err := fsx.NewZip(z.File, z.Size, z.Prefix, z.Path, *ix.budget.Limits())
 			return s, nil, err
 		})

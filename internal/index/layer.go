@@ -54,7 +54,7 @@ func (l *layerResult) index() {
 	for _, p := range l.meta.Opaques {
 		l.opaques[p] = true
 	}
-	if l.paths == nil {
+	if l.paths == nil && (l.meta.NonDirs != nil || l.meta.Dirs != nil) {
 		l.paths = fsx.ImportPathSet(l.meta.NonDirs, l.meta.Dirs)
 	}
 }
@@ -75,7 +75,9 @@ type opener func(ctx context.Context) (fsx.Source, io.Closer, error)
 
 // scanLayer produces the result of one layer, from the cache where it can
 // and by walking it otherwise (only with the extractors the cache lacks).
-func (ix *indexer) scanLayer(ctx context.Context, id string, open opener) *layerResult {
+// track records the layer's paths, which squashing layers needs; a single
+// tree (a directory) does without.
+func (ix *indexer) scanLayer(ctx context.Context, id string, track bool, open opener) *layerResult {
 	var cached *layerResult
 	missing := ix.opts.Extractors
 	if ix.cache != nil && id != "" {
@@ -96,7 +98,7 @@ func (ix *indexer) scanLayer(ctx context.Context, id string, open opener) *layer
 		Budget:         ix.budget,
 		TempDir:        ix.tempDir,
 		SpillThreshold: ix.opts.SpillThreshold,
-		TrackPaths:     true,
+		TrackPaths:     track,
 		Label:          id,
 	})
 	if err != nil {
