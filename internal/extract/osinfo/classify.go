@@ -14,6 +14,12 @@ var debianCodenames = map[string]string{
 	"forky": "14", "duke": "15",
 }
 
+// OSV ecosystems that model does not name.
+const (
+	ecosystemPhoton model.Ecosystem = "Photon OS" // "Photon OS:3.0"
+	ecosystemMageia model.Ecosystem = "Mageia"    // "Mageia:9"
+)
+
 // classify sets Ecosystem and Release from ID and VersionID, or Unknown.
 func classify(o *model.OS) {
 	v := o.VersionID
@@ -52,6 +58,12 @@ func classify(o *model.OS) {
 		o.Release = major(v)
 	case "mariner", "azurelinux":
 		o.Ecosystem = model.EcosystemMariner
+		o.Release = major(v)
+	case "photon":
+		o.Ecosystem = ecosystemPhoton
+		o.Release = majorMinor(v)
+	case "mageia":
+		o.Ecosystem = ecosystemMageia
 		o.Release = major(v)
 	case "wolfi":
 		o.Ecosystem = model.EcosystemWolfi

@@ -11,14 +11,14 @@
 // ecosystem of the distribution's packages ("Debian:12", "Ubuntu:22.04:LTS",
 // "Alpine:v3.18", "Red Hat:9", "SUSE:Linux Enterprise Server 15 SP2",
 // "openSUSE:Leap 15.2"). Releases are the major version for the Red Hat
-// family, Fedora, Oracle Linux and Azure Linux/CBL-Mariner ("9", "36", "8",
-// "2"), the whole VERSION_ID for Amazon Linux ("2", "2023"), none for the
-// rolling Wolfi and Chainguard. Alpine edge, whose VERSION_ID is the coming
-// release's alpha ("3.19_alpha20230901"), is matched as that release
-// ("v3.19"). CentOS Linux and Scientific Linux, which OSV does not cover,
-// are matched as the Red Hat release they rebuild. Other distributions
-// (Arch, Photon, Hummingbird, derivatives known only by ID_LIKE) are
-// returned with Unknown set.
+// family, Fedora, Oracle Linux, Mageia and Azure Linux/CBL-Mariner ("9",
+// "36", "8", "2"), the whole VERSION_ID for Amazon Linux ("2", "2023"),
+// major.minor for Photon OS ("3.0"), and none for the rolling Wolfi and
+// Chainguard. Alpine edge, whose VERSION_ID is the coming release's alpha
+// ("3.19_alpha20230901"), is matched as that release ("v3.19"). CentOS
+// Linux and Scientific Linux, which OSV does not cover, are matched as the
+// Red Hat release they rebuild. Other distributions (Arch, Hummingbird,
+// derivatives known only by ID_LIKE) are returned with Unknown set.
 //
 // osv-scalibr v0.5.3 was evaluated and not used: its extractors are bound to
 // its own FS, ScanInput and walker and it adds about 140 modules, while

@@ -59,7 +59,7 @@ var golden = []struct {
 	{"mariner-1.0.os-release", model.OS{ID: "mariner", VersionID: "1.0", PrettyName: "CBL-Mariner/Linux", Ecosystem: "Azure Linux", Release: "1"}},
 	{"ol-8.3.os-release", model.OS{ID: "ol", VersionID: "8.3", PrettyName: "Oracle Linux Server 8.3", Ecosystem: "Oracle Linux", Release: "8"}},
 	{"opensuse-leap-15.2.os-release", model.OS{ID: "opensuse-leap", VersionID: "15.2", PrettyName: "openSUSE Leap 15.2", Ecosystem: "openSUSE", Release: "Leap 15.2"}},
-	{"photon-2.0.os-release", model.OS{ID: "photon", VersionID: "2.0", PrettyName: "VMware Photon OS/Linux", Unknown: true}},
+	{"photon-2.0.os-release", model.OS{ID: "photon", VersionID: "2.0", PrettyName: "VMware Photon OS/Linux", Ecosystem: "Photon OS", Release: "2.0"}},
 	{"rhel-7.3.os-release", model.OS{ID: "rhel", VersionID: "7.3", PrettyName: "Red Hat Enterprise Linux Server 7.3 (Maipo)", Ecosystem: "Red Hat", Release: "7"}},
 	{"rhel-7.7.os-release", model.OS{ID: "rhel", VersionID: "7.7", PrettyName: "Red Hat Enterprise Linux Server 7.7 (Maipo)", Ecosystem: "Red Hat", Release: "7"}},
 	{"rhel-7.9-atomichost.os-release", model.OS{ID: "rhel", VersionID: "7.9", PrettyName: "Red Hat Enterprise Linux Atomic Host 7.9", Ecosystem: "Red Hat", Release: "7"}},
