@@ -311,6 +311,17 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+func TestFieldNamesCaseInsensitive(t *testing.T) {
+	got, err := New().Extract(context.Background(), input(StatusPath, []byte("package: a\nVERSION: 1:2-3\nstatus: install ok installed\narchitecture: all\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []model.Package{deb("a", "1:2-3", "all", "", "", "pkg:deb/debian/a@1:2-3?arch=all")}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func BenchmarkStatusTexlive(b *testing.B) {
 	data, err := os.ReadFile(filepath.Join(testdata, "status", "ubuntu-18.04-texlive.status"))
 	if err != nil {

@@ -27,6 +27,35 @@ type stanza struct {
 	name, version, arch, source, status string
 }
 
+// field returns where a field's value goes, or nil for fields the
+// extractor does not use. Field names are case-insensitive (deb822).
+func (s *stanza) field(key []byte) *string {
+	switch string(key) { // the spelling dpkg writes; no allocation
+	case "Package":
+		return &s.name
+	case "Version":
+		return &s.version
+	case "Architecture":
+		return &s.arch
+	case "Source":
+		return &s.source
+	case "Status":
+		return &s.status
+	}
+	if len(key) > len("Architecture") {
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"Package", &s.name}, {"Version", &s.version}, {"Architecture", &s.arch}, {"Source", &s.source}, {"Status", &s.status}} {
+		if bytes.EqualFold(key, []byte(f.name)) {
+			return f.dst
+		}
+	}
+	return nil
+}
+
 // parse reads deb822 paragraphs separated by blank lines. Continuation
 // lines (starting with a space or tab) and fields it does not use are
 // skipped.
@@ -74,18 +103,8 @@ func parse(ctx context.Context, r io.Reader) ([]stanza, error) {
 		if !ok {
 			return nil, fmt.Errorf("line %d: no field name", line)
 		}
-		v := string(bytes.TrimSpace(value))
-		switch string(key) {
-		case "Package":
-			cur.name = v
-		case "Version":
-			cur.version = v
-		case "Architecture":
-			cur.arch = v
-		case "Source":
-			cur.source = v
-		case "Status":
-			cur.status = v
+		if dst := cur.field(key); dst != nil {
+			*dst = string(bytes.TrimSpace(value))
 		}
 		open = true
 	}
