@@ -61,3 +61,23 @@ func FuzzHeader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzExtract runs the whole extractor, format detection included, on
+// mutated databases (SQLite inputs go through a temporary file).
+func FuzzExtract(f *testing.F) {
+	seeds(f, "bdb/syft/Packages", "ndb/sle15-bci/Packages.db", "sqlite/cbl-mariner-2.0/rpmdb.sqlite")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := input(t, "/var/lib/rpm/Packages", data)
+		in.TempDir = dir
+		pkgs, err := New().Extract(context.Background(), in)
+		if err != nil && pkgs != nil {
+			t.Error("packages with an error")
+		}
+		for _, p := range pkgs {
+			if p.Name == "" || p.Version == "" || p.PURL == "" {
+				t.Errorf("incomplete package %+v", p)
+			}
+		}
+	})
+}
