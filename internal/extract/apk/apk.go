@@ -10,8 +10,12 @@ import (
 // Name is the extractor's name.
 const Name = "os/apk"
 
-// InstalledPath is the apk database the extractor reads.
-const InstalledPath = "/lib/apk/db/installed"
+// InstalledPath is the apk database the extractor reads; UsrInstalledPath
+// is where apk-tools 3 on merged-/usr systems keeps it.
+const (
+	InstalledPath    = "/lib/apk/db/installed"
+	UsrInstalledPath = "/usr/lib/apk/db/installed"
+)
 
 // Extractor reads apk databases.
 type Extractor struct{}
@@ -26,7 +30,9 @@ func (Extractor) Name() string { return Name }
 func (Extractor) Version() int { return 1 }
 
 // Required implements extract.Extractor.
-func (Extractor) Required(f extract.FileInfo) bool { return f.Path == InstalledPath }
+func (Extractor) Required(f extract.FileInfo) bool {
+	return f.Path == InstalledPath || f.Path == UsrInstalledPath
+}
 
 // Extract implements extract.Extractor.
 func (Extractor) Extract(ctx context.Context, in *extract.Input) ([]model.Package, error) {

@@ -127,7 +127,7 @@ func TestQualify(t *testing.T) {
 func TestRequired(t *testing.T) {
 	for path, want := range map[string]bool{
 		"/lib/apk/db/installed": true, "/lib/apk/db/installed.bak": false,
-		"/usr/lib/apk/db/installed": false, "/lib/apk/db/scripts.tar": false,
+		"/usr/lib/apk/db/installed": true, "/x/lib/apk/db/installed": false, "/lib/apk/db/scripts.tar": false,
 	} {
 		if got := New().Required(extract.FileInfo{Path: path}); got != want {
 			t.Errorf("Required(%q) = %v, want %v", path, got, want)

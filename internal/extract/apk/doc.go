@@ -1,5 +1,6 @@
 // Package apk extracts the packages installed on Alpine, Wolfi and
-// Chainguard systems from the apk database /lib/apk/db/installed.
+// Chainguard systems from the apk database /lib/apk/db/installed (or
+// /usr/lib/apk/db/installed on merged-/usr systems with apk-tools 3).
 //
 // Each package is a paragraph of "X:value" lines; the extractor reads P
 // (name), V (version, "1.2.4-r0"), A (architecture), o (origin, the source
