@@ -173,3 +173,31 @@ func BenchmarkLoadPersisted(b *testing.B) {
 		_ = ix
 	}
 }
+
+// TestConcurrentMatch matches the same inventory from several goroutines
+// and expects the sequential answer from each (run it with -race).
+func TestConcurrentMatch(t *testing.T) {
+	ix, _ := buildZips(t, zipPath("Go"), zipPath("npm"), zipPath("Ubuntu"))
+	ctx := context.Background()
+	want, err := ix.Match(ctx, persistInventory, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers = 8
+	errs := make(chan string, workers)
+	for range workers {
+		go func() {
+			got, err := ix.Match(ctx, persistInventory, Options{})
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			errs <- cmp.Diff(want, got)
+		}()
+	}
+	for range workers {
+		if d := <-errs; d != "" {
+			t.Errorf("concurrent match differs:\n%s", d)
+		}
+	}
+}
