@@ -43,7 +43,9 @@ type ImageOptions struct {
 	Transport http.RoundTripper
 }
 
-// Layer is one layer of an image, bottom first.
+// Layer is one layer of an image, bottom first. From a docker archive,
+// whose layers are stored uncompressed, Digest and Size are left empty:
+// a compressed digest would mean recompressing the layer.
 type Layer struct {
 	model.Layer
 	open func() (io.ReadCloser, error)
