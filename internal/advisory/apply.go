@@ -104,6 +104,15 @@ func (db *DB) apply(ctx context.Context, feeds []Feed, c Common, retry RetryPoli
 		sortFeeds(m.Feeds)
 	}
 	merge(outs)
+	if dr, err := r.deriveAlpine(ctx, next); err != nil {
+		r.failed = append(r.failed, err)
+		res.Feeds = append(res.Feeds, FeedResult{Name: alpineFeed, Kind: KindAlpine, Status: FeedFailed, Error: err.Error(), Err: err})
+	} else if dr != nil {
+		res.Feeds = append(res.Feeds, *dr)
+		merge(nil)
+	} else {
+		merge(nil)
+	}
 	if h.extra != nil {
 		more, err := h.extra(ctx, m)
 		if err != nil {
@@ -135,6 +144,7 @@ func (db *DB) apply(ctx context.Context, feeds []Feed, c Common, retry RetryPoli
 		return nil, err
 	}
 	res.Snapshot, res.Diff = m.ID, *diff
+	db.markChecked(m.ID, checked)
 	res.Records = r.recordCount(m.ID)
 	db.gc(c)
 	res.Duration = time.Since(start)
@@ -221,7 +231,6 @@ func (r *run) runFeed(ctx context.Context, f Feed) outcome {
 	if err != nil {
 		if errors.Is(err, ErrNotModified) && prev != nil {
 			e := *prev
-			e.FetchedAt = r.now
 			o.entry, o.res.Status, o.res.Records = &e, FeedUnchanged, e.Records
 			return o
 		}
@@ -236,7 +245,7 @@ func (r *run) runFeed(ctx context.Context, f Feed) outcome {
 	o.res.Transferred = dl.fp.Size
 	if prev != nil && prev.Fingerprint.SHA256 == dl.fp.SHA256 && fileExists(r.db.blobPath(prev.Blob)) {
 		e := *prev
-		e.Source, e.Fingerprint, e.FetchedAt = f.Source(), dl.fp, r.now
+		e.Source, e.Fingerprint = f.Source(), dl.fp
 		o.entry, o.res.Status, o.res.Records = &e, FeedUnchanged, e.Records
 		return o
 	}

@@ -17,7 +17,8 @@ func convertDebian(r io.Reader, feed string) ([]*osv.Record, error) {
 	return debian.ParseTrackerList(r, kind)
 }
 
-// convertAlpine converts an Alpine secdb JSON file.
-func convertAlpine(r io.Reader, _ string) ([]*osv.Record, error) {
-	return alpine.ParseSecDB(r)
+// checkAlpine verifies an Alpine secdb JSON file.
+func checkAlpine(r io.Reader) (int, error) {
+	recs, err := alpine.ParseSecDB(r)
+	return len(recs), err
 }

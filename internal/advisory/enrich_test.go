@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vigilsec/vigil/internal/advisory/alpine"
 	"github.com/vigilsec/vigil/internal/model"
 )
 
@@ -30,7 +31,7 @@ func TestImportBundle(t *testing.T) {
 			t.Errorf("feed %s: %s %s", f.Name, f.Status, f.Error)
 		}
 	}
-	for _, name := range []string{"osv/Go", "kev", "epss", "nvd", "debian/DSA", "debian/DLA", "alpine/v3.10/main"} {
+	for _, name := range []string{"osv/Go", "kev", "epss", "nvd", "debian/DSA", "debian/DLA", "alpine-secdb/v3.10/main", "alpine"} {
 		if _, ok := status[name]; !ok {
 			t.Errorf("feed %s missing from the bundle import", name)
 		}
@@ -79,6 +80,22 @@ func TestImportBundle(t *testing.T) {
 	if c := s.NVDCVSS("CVE-2024-3094"); len(c) == 0 || c[0].BaseScore != 10 {
 		t.Errorf("NVDCVSS(CVE-2024-3094) = %+v", c)
 	}
+	// Alpine: one merged record per id, with the affected entries of every
+	// branch that lists it.
+	if status["alpine"].Records != countAlpineIDs(t) {
+		t.Errorf("alpine records %d, want %d distinct ids", status["alpine"].Records, countAlpineIDs(t))
+	}
+	r, err := s.Record(ctx, "ALPINE-CVE-2019-14697")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecos := map[string]bool{}
+	for _, a := range r.Affected {
+		ecos[a.Package.Ecosystem] = true
+	}
+	if !ecos["Alpine:v3.10"] || !ecos["Alpine:v3.11"] || r.Modified.IsZero() {
+		t.Errorf("merged ALPINE-CVE-2019-14697: ecosystems %v, modified %v", ecos, r.Modified)
+	}
 	if len(s.EnrichmentErrors()) != 0 {
 		t.Errorf("enrichment errors: %v", s.EnrichmentErrors())
 	}
@@ -108,4 +125,25 @@ func TestImportEPSSGzip(t *testing.T) {
 	if e, ok := s.EPSS("CVE-1999-0001"); !ok || e.Score != 0.00383 {
 		t.Errorf("EPSS(CVE-1999-0001) = %+v %v", e, ok)
 	}
+}
+
+// countAlpineIDs counts distinct ALPINE-<id> records across the shared
+// secdb JSON files, read with encoding/json.
+func countAlpineIDs(t *testing.T) int {
+	files, _ := filepath.Glob(filepath.Join(testdata, "alpine-secdb", "*", "*.json"))
+	ids := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := alpine.ParseSecDB(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			ids[r.ID] = true
+		}
+	}
+	return len(ids)
 }

@@ -39,14 +39,21 @@ type kindSpec struct {
 	// load parses an enrichment file into e and returns how many entries
 	// it held; nil for advisory kinds.
 	load func(r io.Reader, e *enrichment) (int, error)
+	// check verifies a source file stored as fetched that is neither OSV
+	// nor enrichment (Alpine secdb) and returns its record count.
+	check func(r io.Reader) (int, error)
+	// derived marks a kind that no feed fetches: apply builds it from
+	// other feeds.
+	derived bool
 }
 
 // kindSpecs lists every kind. Converters and loaders come from the
 // subpackages debian, alpine, kev, epss and nvd.
 var kindSpecs = map[Kind]kindSpec{
 	KindOSV:    {ext: "zip"},
-	KindDebian: {ext: "zip", convert: convertDebian},
-	KindAlpine: {ext: "zip", convert: convertAlpine},
+	KindDebian:      {ext: "zip", convert: convertDebian},
+	KindAlpine:      {ext: "zip", derived: true},
+	KindAlpineSecDB: {ext: "json", check: checkAlpine},
 	KindKEV:    {ext: "json", load: loadKEV},
 	KindEPSS:   {ext: "csv.gz", load: loadEPSS},
 	KindNVD:    {ext: "json", load: loadNVD},
@@ -129,7 +136,7 @@ func nativeFallback(opts *UpdateOptions, ecosystem string) []Feed {
 		var out []Feed
 		for _, b := range branches {
 			for _, repo := range []string{"main", "community"} {
-				out = append(out, sourceFeed("alpine/"+b+"/"+repo, KindAlpine, strings.TrimRight(base, "/")+"/"+b+"/"+repo+".json", c))
+				out = append(out, sourceFeed(alpineFeedName(b, repo), KindAlpineSecDB, strings.TrimRight(base, "/")+"/"+b+"/"+repo+".json", c))
 			}
 		}
 		return out
@@ -161,3 +168,6 @@ func debianKind(feed string) (string, error) {
 	}
 	return k, nil
 }
+
+// alpineFeedName names the feed of one secdb file.
+func alpineFeedName(branch, repo string) string { return "alpine-secdb/" + branch + "/" + repo }

@@ -127,7 +127,7 @@ func globs(dir string, patterns ...string) []string {
 func alpineFileFeed(p string) Feed {
 	branch := filepath.Base(filepath.Dir(p))
 	repo := strings.TrimSuffix(filepath.Base(p), ".json")
-	return NewFileFeed("alpine/"+branch+"/"+repo, KindAlpine, p)
+	return NewFileFeed(alpineFeedName(branch, repo), KindAlpineSecDB, p)
 }
 
 var debianListLine = regexp.MustCompile(`^\[\d{1,2} [A-Z][a-z]{2} \d{4}\] (DSA|DLA)-`)

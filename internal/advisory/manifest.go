@@ -11,12 +11,16 @@ import (
 // Kind says what a feed holds and so how its file is verified and read.
 type Kind string
 
-// Feed kinds. Debian and Alpine native feeds are converted to OSV records
-// when fetched and stored like an OSV zip.
+// Feed kinds. Debian native lists are converted to OSV records when
+// fetched and stored like an OSV zip. Alpine secdb files (one per branch
+// and repository) are stored as fetched (KindAlpineSecDB) and merged into
+// one derived OSV feed (KindAlpine), because one ALPINE-CVE record spans
+// every branch.
 const (
-	KindOSV    Kind = "osv"
-	KindDebian Kind = "debian"
-	KindAlpine Kind = "alpine"
+	KindOSV         Kind = "osv"
+	KindDebian      Kind = "debian"
+	KindAlpine      Kind = "alpine"
+	KindAlpineSecDB Kind = "alpine-secdb"
 	KindKEV    Kind = "kev"
 	KindEPSS   Kind = "epss"
 	KindNVD    Kind = "nvd"
@@ -91,7 +95,7 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		}
 		seen[f.Name] = true
 		switch f.Kind {
-		case KindOSV, KindDebian, KindAlpine, KindKEV, KindEPSS, KindNVD:
+		case KindOSV, KindDebian, KindAlpine, KindAlpineSecDB, KindKEV, KindEPSS, KindNVD:
 		default:
 			return nil, fmt.Errorf("feed %s: unknown kind %q", f.Name, f.Kind)
 		}
@@ -164,6 +168,8 @@ func kindRank(k Kind) int {
 		return 0
 	case KindDebian, KindAlpine:
 		return 1
+	case KindAlpineSecDB:
+		return 2
 	case KindKEV:
 		return 2
 	case KindEPSS:

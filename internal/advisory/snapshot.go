@@ -224,8 +224,9 @@ type FeedStatus struct {
 	Kind      Kind      `json:"kind"`
 	Source    string    `json:"source"`
 	FetchedAt time.Time `json:"fetchedAt"`
-	// CheckedAt is the last time the source was confirmed unchanged or
-	// fetched; at least FetchedAt.
+	// FetchedAt is when the feed's current content was downloaded;
+	// CheckedAt is the last time the source was fetched or confirmed
+	// unchanged (at least FetchedAt). Staleness is judged on CheckedAt.
 	CheckedAt time.Time `json:"checkedAt"`
 	Records   int       `json:"records"`
 	Snapshot  string    `json:"snapshot"`

@@ -26,6 +26,18 @@ func (db *DB) store(ctx context.Context, f Feed, path string, fp Fingerprint) (s
 	switch {
 	case spec.convert != nil:
 		return db.storeConverted(ctx, f, spec, path)
+	case spec.check != nil:
+		in, err := os.Open(path)
+		if err != nil {
+			return "", 0, err
+		}
+		n, err := spec.check(bufio.NewReader(in))
+		in.Close()
+		if err != nil {
+			return "", 0, &VerifyError{File: f.Source(), Reason: "does not parse as " + string(f.Kind()), Err: err}
+		}
+		blob := fp.SHA256 + "." + spec.ext
+		return blob, n, db.install(path, blob)
 	case spec.load != nil:
 		n, err := loadBlob(path, spec, newEnrichment())
 		if err != nil {
