@@ -50,13 +50,13 @@ type kindSpec struct {
 // kindSpecs lists every kind. Converters and loaders come from the
 // subpackages debian, alpine, kev, epss and nvd.
 var kindSpecs = map[Kind]kindSpec{
-	KindOSV:    {ext: "zip"},
+	KindOSV:         {ext: "zip"},
 	KindDebian:      {ext: "zip", convert: convertDebian},
 	KindAlpine:      {ext: "zip", derived: true},
 	KindAlpineSecDB: {ext: "json", check: checkAlpine},
-	KindKEV:    {ext: "json", load: loadKEV},
-	KindEPSS:   {ext: "csv.gz", load: loadEPSS},
-	KindNVD:    {ext: "json", load: loadNVD},
+	KindKEV:         {ext: "json", load: loadKEV},
+	KindEPSS:        {ext: "csv.gz", load: loadEPSS},
+	KindNVD:         {ext: "json", load: loadNVD},
 }
 
 // httpFeed is a feed served at one URL.

@@ -21,9 +21,9 @@ const (
 	KindDebian      Kind = "debian"
 	KindAlpine      Kind = "alpine"
 	KindAlpineSecDB Kind = "alpine-secdb"
-	KindKEV    Kind = "kev"
-	KindEPSS   Kind = "epss"
-	KindNVD    Kind = "nvd"
+	KindKEV         Kind = "kev"
+	KindEPSS        Kind = "epss"
+	KindNVD         Kind = "nvd"
 )
 
 // IsAdvisory reports whether feeds of this kind carry OSV records (as
