@@ -16,10 +16,15 @@ import (
 func BenchmarkBuildAll(b *testing.B) {
 	s := openZipSnapshot(b, "bench", b.TempDir(), allZips(b)...)
 	ctx := context.Background()
+	cpu0, n := cpuTime(), 0
 	for b.Loop() {
 		if _, err := Build(ctx, s.id, s.Records(ctx), s); err != nil {
 			b.Fatal(err)
 		}
+		n++
+	}
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Milliseconds())/float64(n), "cpu-ms/build")
 	}
 }
 
