@@ -18,11 +18,20 @@
 // Records are read from the verified blobs themselves: an OSV all.zip is
 // stored as downloaded and is randomly accessible by entry name, so an
 // update copies nothing that did not change, and a snapshot is a small
-// manifest. Native distro feeds (Debian tracker lists, Alpine secdb) are
-// converted to OSV records when fetched and stored as a deterministic OSV
-// zip, so every advisory feed is read the same way. Enrichment files (KEV
-// JSON, EPSS CSV, merged NVD API 2.0 JSON) are stored as fetched and
-// loaded into maps on first lookup.
+// manifest. Native distro feeds are converted to OSV records and stored as
+// a deterministic OSV zip, so every advisory feed is read the same way:
+// Debian DSA/DLA lists when fetched; Alpine secdb files (one per branch and
+// repository, kind alpine-secdb) are kept as fetched and merged into one
+// derived "alpine" feed, because one ALPINE-CVE record spans every branch
+// (secdb has no dates: a record's modified time is the newest fetch of a
+// file listing it). Enrichment files (KEV JSON, EPSS CSV, merged NVD API
+// 2.0 JSON) are stored as fetched and loaded into maps on first lookup.
+//
+// When the same id is in several feeds (GHSA records are published in
+// every ecosystem zip they affect), the copy with the newest modified time
+// wins, earlier feed on a tie. A Snapshot opens all its blobs when it is
+// opened, so a long-lived reader keeps working after later updates
+// garbage-collect them.
 //
 // The per-blob index is a cache next to the blob rather than a copy per
 // snapshot: blobs are immutable and content-addressed, so the index of an
@@ -46,5 +55,9 @@
 // feeds.go; their Kind says how a fetched file is verified and read. Only
 // the OSV ecosystems in the wanted set are downloaded (Want adds to it).
 // A feed whose source lacks the file (HTTP 404) falls back to a native
-// feed where one exists (Debian, Alpine).
+// feed where one exists (Debian, Alpine). The opt-in NVD feed asks the NVD
+// API only for CVEs of records that carry no severity and that the held NVD
+// data lacks; answers are merged into one stored API 2.0 document. A CVE
+// NVD has no record for is asked again on the next update, and held NVD
+// data is not refreshed (known limitations).
 package advisory

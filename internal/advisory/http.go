@@ -207,6 +207,10 @@ func retryable(err error) bool {
 	if errors.Is(err, ErrStalled) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return false // an unknown host does not appear by retrying
+	}
 	var ne net.Error
 	if errors.As(err, &ne) {
 		return true

@@ -3,6 +3,8 @@ package advisory
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -185,5 +187,26 @@ func TestHeldSnapshotSurvivesGC(t *testing.T) {
 	}
 	if _, ok := held.KEV("CVE-2023-4863"); !ok {
 		t.Error("held snapshot lost its KEV data")
+	}
+}
+
+func TestRetryable(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&HTTPError{StatusCode: 503}, true},
+		{&HTTPError{StatusCode: 429}, true},
+		{&HTTPError{StatusCode: 404}, false},
+		{io.ErrUnexpectedEOF, true},
+		{ErrStalled, true},
+		{context.Canceled, false},
+		{&net.DNSError{Err: "no such host", IsNotFound: true}, false},
+		{&net.OpError{Op: "dial", Err: errors.New("connection refused")}, true},
+		{&VerifyError{File: "x"}, false},
+	} {
+		if got := retryable(tc.err); got != tc.want {
+			t.Errorf("retryable(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }
