@@ -7,6 +7,8 @@ import (
 	"github.com/vigilsec/vigil/internal/extract/composer"
 	"github.com/vigilsec/vigil/internal/extract/dotnet"
 	"github.com/vigilsec/vigil/internal/extract/dpkg"
+	"github.com/vigilsec/vigil/internal/extract/gobinary"
+	"github.com/vigilsec/vigil/internal/extract/gomod"
 	"github.com/vigilsec/vigil/internal/extract/java"
 	"github.com/vigilsec/vigil/internal/extract/npm"
 	"github.com/vigilsec/vigil/internal/extract/python"
@@ -32,6 +34,8 @@ func All() []extract.Extractor {
 		python.NewPoetryLock(),
 		python.NewPipfileLock(),
 		python.NewUVLock(),
+		gobinary.New(),
+		gomod.New(),
 		java.NewArchive(),
 		java.NewPom(),
 		java.NewGradleLock(),
