@@ -30,6 +30,12 @@ var distroRecords = []string{
 	`{"id":"RHSA-2024:0006","modified":"2024-01-01T00:00:00Z","summary":"Important: kernel security update","affected":[
 	  {"package":{"ecosystem":"AlmaLinux:9","name":"kernel"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"5.14.0-362.13.1.el9_3"}]}]},
 	  {"package":{"ecosystem":"AlmaLinux:9","name":"kernel-core"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"5.14.0-362.13.1.el9_3"}]}]}]}`,
+	`{"id":"CGA-2024-0007","modified":"2024-01-01T00:00:00Z","aliases":["CVE-2024-0007"],"affected":[
+	  {"package":{"ecosystem":"Wolfi","name":"glibc"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.38-r6"}]}]}]}`,
+	`{"id":"ALBA-2024:0008","modified":"2024-01-01T00:00:00Z","affected":[
+	  {"package":{"ecosystem":"AlmaLinux:8","name":"oci-umount"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2:2.3.4-2.module_el8.3.0+2044+12421f43"}]}]},
+	  {"package":{"ecosystem":"AlmaLinux:8","name":"oci-umount"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2:2.3.4-2.module_el8.5.0+119+9a9ec082"}]}]},
+	  {"package":{"ecosystem":"AlmaLinux:8","name":"oci-umount"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2:2.3.4-2.module_el8.4.0+2496+12421f43"}]}]}]}`,
 }
 
 func TestDistributionRules(t *testing.T) {
@@ -106,6 +112,14 @@ func TestDistributionRules(t *testing.T) {
 			model.Package{Ecosystem: "Alpine", Name: "libcrypto3", Version: "3.1.4-r0", SourceName: "openssl"}, alpineBare, Options{},
 			[]result{{ID: "CVE-2024-0005", Severity: "UNTRIAGED", Source: "none", FixedIn: "3.1.4-r1", FixState: model.FixStateFixed,
 				Aliases: []string{"ALPINE-CVE-2024-0005"}, MatchedBy: "source", Package: "openssl", Version: "3.1.4-r0"}}},
+		{"rolling distribution: release-less records apply to any release",
+			model.Package{Ecosystem: "Wolfi", Name: "glibc-locale-posix", Version: "2.38-r5", SourceName: "glibc"}, &model.OS{Ecosystem: model.EcosystemWolfi, Release: "20230201"}, Options{},
+			[]result{{ID: "CVE-2024-0007", Severity: "UNTRIAGED", Source: "none", FixedIn: "2.38-r6", FixState: model.FixStateFixed,
+				Aliases: []string{"CGA-2024-0007"}, MatchedBy: "source", Package: "glibc", Version: "2.38-r5"}}},
+		{"module streams: the highest fix of the record's entries",
+			model.Package{Ecosystem: "AlmaLinux", Name: "oci-umount", Version: "2:2.3.4-1.module_el8.3.0+1+aaaa"}, &model.OS{Ecosystem: model.EcosystemAlmaLinux, Release: "8"}, Options{},
+			[]result{{ID: "ALBA-2024:0008", Severity: "UNTRIAGED", Source: "none", FixedIn: "2:2.3.4-2.module_el8.5.0+119+9a9ec082", FixState: model.FixStateFixed,
+				Aliases: []string{}, MatchedBy: "name", Package: "oci-umount", Version: "2:2.3.4-1.module_el8.3.0+1+aaaa"}}},
 		{"distro package without an OS release finds nothing",
 			model.Package{Ecosystem: "Alpine", Name: "openssl", Version: "3.1.4-r0"}, nil, Options{}, []result{}},
 	}

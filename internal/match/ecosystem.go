@@ -123,7 +123,9 @@ func redHatKey(rest string) ecoKey {
 }
 
 // osKeys returns the keys a distribution package of os is looked up under:
-// the release's own, plus Ubuntu Pro's when asked for.
+// the release's own, Ubuntu Pro's when asked for, and the release-less
+// key (records of rolling distributions such as Wolfi, or records that
+// name no release, apply to every release).
 func osKeys(dst []ecoKey, base string, os *model.OS, opts *Options) []ecoKey {
 	if os == nil || string(os.Ecosystem) != base || os.Release == "" {
 		return append(dst, ecoKey{base: base})
@@ -132,6 +134,9 @@ func osKeys(dst []ecoKey, base string, os *model.OS, opts *Options) []ecoKey {
 	dst = append(dst, k)
 	if base == "Ubuntu" && opts.UbuntuPro && k.base == "Ubuntu" {
 		dst = append(dst, ecoKey{base: "Ubuntu:Pro", release: k.release})
+	}
+	if k.release != "" {
+		dst = append(dst, ecoKey{base: base})
 	}
 	return dst
 }

@@ -127,7 +127,7 @@ func (ix *Index) hits(dst []hit, p *model.Package, os *model.OS, opts *Options) 
 			lk.version = v
 		}
 	}
-	var kb [2]ecoKey
+	var kb [3]ecoKey
 	keys := kb[:0]
 	if lk.fam == famLanguage {
 		keys = append(keys, ecoKey{base: base})

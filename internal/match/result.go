@@ -108,6 +108,8 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 	slices.SortStableFunc(g, func(a, b hit) int {
 		return strings.Compare(ix.recs[a.e.rec].id, ix.recs[b.e.rec].id)
 	})
+	var v model.Vulnerability
+	ix.fix(&v, g) // over every hit: the highest fix of any entry
 	g = slices.CompactFunc(g, func(a, b hit) bool { return a.e.rec == b.e.rec })
 
 	n := 0
@@ -130,7 +132,7 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 			cves = append(cves, id)
 		}
 	}
-	v := model.Vulnerability{ID: recIDs[0]} // recIDs is sorted
+	v.ID = recIDs[0] // recIDs is sorted
 	if len(cves) == 1 {
 		v.ID = cves[0]
 	}
@@ -161,7 +163,6 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 		}
 	}
 
-	ix.fix(&v, g)
 	ix.rate(&v, lk, g, primary, cves)
 	ix.enrich(&v, cves)
 	v.Evidence = make([]model.Evidence, 0, len(g))
