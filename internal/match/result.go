@@ -117,22 +117,21 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 		n += 1 + len(ix.recs[h.e.rec].ids)
 	}
 	all := make([]string, 0, n)
-	recIDs := make([]string, 0, len(g))
 	for _, h := range g {
 		rec := &ix.recs[h.e.rec]
-		recIDs = append(recIDs, rec.id)
 		all = append(all, rec.id)
 		all = append(all, rec.ids...)
 	}
 	slices.Sort(all)
 	all = slices.Compact(all)
-	var cves []string
-	for _, id := range all {
-		if strings.HasPrefix(id, "CVE-") {
-			cves = append(cves, id)
-		}
+	// CVE ids sort together: cves is a view of all.
+	lo, _ := slices.BinarySearch(all, "CVE-")
+	hi := lo
+	for hi < len(all) && strings.HasPrefix(all[hi], "CVE-") {
+		hi++
 	}
-	v.ID = recIDs[0] // recIDs is sorted
+	cves := all[lo:hi:hi]
+	v.ID = ix.recs[g[0].e.rec].id // g is sorted by record id
 	if len(cves) == 1 {
 		v.ID = cves[0]
 	}
@@ -184,6 +183,10 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 		})
 	}
 	if !opts.SkipDetails && ix.records != nil {
+		recIDs := make([]string, len(g))
+		for i, h := range g {
+			recIDs[i] = ix.recs[h.e.rec].id
+		}
 		ix.details(ctx, &v, primary.id, recIDs)
 	}
 	return v
@@ -245,6 +248,13 @@ func (ix *Index) fix(v *model.Vulnerability, g []hit) {
 // packages, else the band of the highest-version CVSS vector (the
 // records' own, else NVD's), else UNTRIAGED.
 func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recInfo, cves []string) {
+	n := len(primary.cvss)
+	for _, h := range g {
+		n += len(h.e.cvss()) + len(ix.recs[h.e.rec].cvss)
+	}
+	if n > 0 {
+		v.CVSS = make([]model.CVSS, 0, n)
+	}
 	add := func(cs []model.CVSS) {
 		for _, c := range cs {
 			if !slices.ContainsFunc(v.CVSS, func(o model.CVSS) bool { return o.Vector == c.Vector }) {
