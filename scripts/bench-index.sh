@@ -48,6 +48,9 @@ printf 'app image: %s layers, %s MB compressed, %s cores\n' "${#layers[@]}" \
 printf '%-28s %10s %11s\n' tool "wall(best)" "peak RSS"
 measure "gzip -dc (layer blobs)" sh -c 'for b; do gzip -dc "$b"; done >/dev/null' sh "${layers[@]}"
 measure "vigil index (sbom)" "$bin/vigil" sbom image "oci-layout:$OCI" --cache-dir "" -o /dev/null
+"$bin/vigil" sbom image "oci-layout:$OCI" --cache-dir "$bin/cache" -o /dev/null   # fill the layer cache
+measure "vigil, layer cache warm" "$bin/vigil" sbom image "oci-layout:$OCI" --cache-dir "$bin/cache" -o /dev/null
+measure "vigil, docker archive" "$bin/vigil" sbom image "docker-archive:$CORPUS/images/app.docker.tar" --cache-dir "" -o /dev/null
 syft=$(command -v syft || ls "$(go env GOPATH)/bin/syft" 2>/dev/null || true)
 if [[ -n $syft ]]; then
   SYFT_CHECK_FOR_APP_UPDATE=false measure "syft $("$syft" version 2>/dev/null | awk '/^Version:/ { print $2 }')" \
