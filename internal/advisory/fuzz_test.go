@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -61,12 +60,21 @@ func FuzzParseManifest(f *testing.F) {
 
 func FuzzParseIndex(f *testing.F) {
 	_, ix, _ := realFiles(f)
-	var probe blobIndex
-	if err := json.Unmarshal(ix, &probe); err != nil {
+	probe, err := parseIndex(ix, "")
+	if err == nil {
+		f.Fatal("index accepted for the wrong blob")
+	}
+	m, _, _ := realFiles(f)
+	man, err := ParseManifest(m)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if probe, err = parseIndex(ix, man.Feeds[0].Blob); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(ix, probe.Blob)
-	f.Add([]byte(`{"version":1,"blob":"b","entries":[{"id":"","entry":""}]}`), "b")
+	bad, _ := encodeIndex(&blobIndex{Version: indexVersion, Blob: "b", Entries: []indexEntry{{}}})
+	f.Add(bad, "b")
 	f.Fuzz(func(t *testing.T, data []byte, blob string) {
 		ix, err := parseIndex(data, blob)
 		if err != nil {

@@ -1,7 +1,8 @@
 package advisory
 
 import (
-	"encoding/json"
+	"bytes"
+	"encoding/gob"
 	"fmt"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ type indexEntry struct {
 }
 
 // blobIndex is the index of one advisory blob, cached next to it as
-// blobs/<blob>.idx.
+// blobs/<blob>.idx (gob-encoded).
 type blobIndex struct {
 	Version int          `json:"version"`
 	Blob    string       `json:"blob"`
@@ -40,11 +41,22 @@ type blobIndex struct {
 }
 
 const (
-	indexVersion   = 1
+	indexVersion   = 2
 	maxIndexSize   = 1 << 30
 	maxZipEntries  = 2_000_000
 	maxPackagesRec = 100_000
 )
+
+// encodeIndex serialises an index with encoding/gob, which is several
+// times faster to decode than JSON: a CLI run opens every index of the
+// current snapshot.
+func encodeIndex(ix *blobIndex) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(ix); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
 
 // parseIndex decodes and checks a cached blob index.
 func parseIndex(data []byte, blob string) (*blobIndex, error) {
@@ -52,7 +64,7 @@ func parseIndex(data []byte, blob string) (*blobIndex, error) {
 		return nil, fmt.Errorf("index is %d bytes, more than %d", len(data), maxIndexSize)
 	}
 	var ix blobIndex
-	if err := json.Unmarshal(data, &ix); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&ix); err != nil {
 		return nil, err
 	}
 	if ix.Version != indexVersion {

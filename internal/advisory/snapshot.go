@@ -163,7 +163,7 @@ func (db *DB) readIndex(f FeedEntry) (*blobIndex, error) {
 
 func (db *DB) writeIndex(ix *blobIndex) error {
 	db.cacheIndex(ix)
-	data, err := json.Marshal(ix)
+	data, err := encodeIndex(ix)
 	if err != nil {
 		return err
 	}
