@@ -145,6 +145,10 @@ func Walk(ctx context.Context, src Source, opts Options) (*Result, error) {
 	if opts.TrackPaths {
 		w.res.Paths = NewPathSet()
 	}
+	// Hard links exist only in archives; a directory walk does without
+	// the per-file records they need.
+	_, isDir := src.(*Dir)
+	w.trackFiles = !isDir
 	err := src.Walk(ctx, w)
 	var le *extract.LimitError
 	switch {
@@ -182,7 +186,9 @@ type walker struct {
 	opts   Options
 	limits *extract.Limits
 	res    *Result
-	files  map[uint64]fileRec // regular files seen (tracked trees only)
+	files  map[uint64]fileRec // regular files seen, for hard links
+	// trackFiles fills files (archives only).
+	trackFiles bool
 	// offered maps a file's hash to its path once it has been read for
 	// extractors.
 	offered map[uint64]string
@@ -297,7 +303,7 @@ func (w *walker) hardlink(e *Entry) error {
 
 func (w *walker) file(e *Entry, open Opener) error {
 	w.res.Stats.Files++
-	if w.res.Paths != nil {
+	if w.trackFiles {
 		w.files[HashPath(e.Path)] = newFileRec(e.Size, e.Mode)
 	}
 	fi := extract.FileInfo{Path: e.Path, Mode: e.Mode, Size: e.Size}
