@@ -67,3 +67,19 @@ func TestRegistryLayerFailures(t *testing.T) {
 		t.Errorf("layer 1 lost: %d packages, OS %+v", len(inv.Packages), inv.OS)
 	}
 }
+
+// TestImageTimeout: a scan that runs out of time ends in a partial
+// inventory with "time" issues, not an error.
+func TestImageTimeout(t *testing.T) {
+	img := buildImage(t, layer1, layer2, layer3)
+	srcs := imageSources(t, img)
+	inv := indexImage(t, srcs["oci-layout"], Options{Timeout: 1})
+	if !inv.Partial || len(inv.Issues) == 0 {
+		t.Fatalf("partial=%v issues=%+v", inv.Partial, inv.Issues)
+	}
+	for _, is := range inv.Issues {
+		if is.Limit != "time" {
+			t.Errorf("issue %+v, want a time limit", is)
+		}
+	}
+}
