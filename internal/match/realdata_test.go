@@ -245,3 +245,16 @@ func (o *onceTB) Logf(string, ...any)   {}
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestRealDataIssues(t *testing.T) {
+	ix := sharedIndex(t)
+	var got []string
+	for _, is := range ix.Issues() {
+		got = append(got, is.Record+" "+is.Package)
+	}
+	// Two PyPI records carry event versions PEP 440 rejects ("2019-09-12",
+	// "0.2.0-n653"): their ranges are skipped and reported, nothing panics.
+	if diff := cmp.Diff([]string{"PYSEC-2019-125 steam", "PYSEC-2021-371 binderhub"}, got); diff != "" {
+		t.Errorf("issues (-want +got):\n%s", diff)
+	}
+}
