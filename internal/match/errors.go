@@ -11,6 +11,7 @@ import (
 // built from.
 type RecordsError struct{ Err error }
 
+// Error describes the problem.
 func (e *RecordsError) Error() string { return "reading advisory records: " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
@@ -24,6 +25,7 @@ type FormatError struct {
 	Err    error
 }
 
+// Error describes the problem.
 func (e *FormatError) Error() string {
 	msg := "match index " + e.Path + ": " + e.Reason
 	if e.Err != nil {
@@ -43,6 +45,7 @@ type PartialError struct {
 	Issues []model.Issue
 }
 
+// Error describes the problem.
 func (e *PartialError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "matching was partial for %d package(s)", len(e.Issues))

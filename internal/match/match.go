@@ -68,6 +68,7 @@ type VersionError struct {
 	Err       error
 }
 
+// Error describes the problem.
 func (e *VersionError) Error() string {
 	return e.Ecosystem + "/" + e.Package + " " + e.Version + ": ranges not evaluated: " + e.Err.Error()
 }
