@@ -26,8 +26,12 @@ type nvdItem struct {
 	} `json:"cve"`
 }
 
-// maxNVDFetch bounds how many CVEs one update asks NVD for.
-const maxNVDFetch = 2000
+// maxNVDFetch bounds how many CVEs one update asks NVD for (about 20
+// minutes at NVD's public rate limits); the rest come in later updates.
+const (
+	maxNVDFetch      = 2000
+	maxNVDFetchNoKey = 200
+)
 
 // ParseNVDResponse decodes an NVD CVE API 2.0 response and returns its
 // vulnerabilities keyed by CVE id (raw JSON, later ones win).
@@ -170,8 +174,12 @@ func (db *DB) nvdFeed(ctx context.Context, opts *UpdateOptions, m *Manifest, ret
 		}
 	}
 	slices.Sort(want)
-	if len(want) > maxNVDFetch {
-		want = want[:maxNVDFetch]
+	limit := maxNVDFetch
+	if opts.NVDAPIKey == "" {
+		limit = maxNVDFetchNoKey
+	}
+	if len(want) > limit {
+		want = want[:limit]
 	}
 	if len(want) == 0 {
 		return nil, 0, nil

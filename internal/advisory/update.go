@@ -13,13 +13,13 @@ import (
 // A feed that fails keeps its previous data; the error is returned along
 // with the result, which still describes the committed snapshot.
 func (db *DB) Update(ctx context.Context, opts UpdateOptions) (*UpdateResult, error) {
-	if err := db.Want(opts.Ecosystems...); err != nil {
-		return nil, err
-	}
 	for _, e := range opts.Ecosystems {
 		if _, err := ParseEcosystem(e); err != nil {
 			return nil, err
 		}
+	}
+	if err := db.Want(opts.Ecosystems...); err != nil {
+		return nil, err
 	}
 	ecos, err := db.Wanted()
 	if err != nil {
