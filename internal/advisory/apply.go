@@ -84,6 +84,10 @@ func (db *DB) apply(ctx context.Context, feeds []Feed, c Common, retry RetryPoli
 	next := map[string]FeedEntry{}
 	if r.prev != nil {
 		for _, f := range r.prev.Feeds {
+			if !fileExists(db.blobPath(f.Blob)) {
+				c.Logger.Warn("dropping feed whose data file is missing", "feed", f.Name, "blob", f.Blob)
+				continue
+			}
 			next[f.Name] = f
 		}
 	}

@@ -86,7 +86,9 @@ func (db *DB) viewOf(m *Manifest) (view, error) {
 func (db *DB) diffManifests(prev, next *Manifest) (*Diff, error) {
 	a, err := db.viewOf(prev)
 	if err != nil {
-		return nil, err
+		// A damaged previous snapshot must not block recovery: diff
+		// against nothing, so that everything is re-matched.
+		a = view{}
 	}
 	b, err := db.viewOf(next)
 	if err != nil {

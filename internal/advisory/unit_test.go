@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -208,5 +209,40 @@ func TestRetryable(t *testing.T) {
 		if got := retryable(tc.err); got != tc.want {
 			t.Errorf("retryable(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestRecoverFromMissingBlob deletes a blob of the current snapshot: Current
+// reports the damage as a *CorruptError, and the next import repairs the
+// database instead of failing forever.
+func TestRecoverFromMissingBlob(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	for _, eco := range []string{"npm", "Ubuntu"} {
+		if _, err := db.Import(ctx, filepath.Join(osvDir, eco, "all.zip"), ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := current(t, db)
+	m := s.Manifest()
+	s.Close()
+	for _, f := range m.Feeds {
+		if f.Name == "osv/Ubuntu" {
+			if err := os.Remove(db.blobPath(f.Blob)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var ce *CorruptError
+	if _, err := db.Current(ctx); !errors.As(err, &ce) {
+		t.Fatalf("Current with a missing blob: %v, want *CorruptError", err)
+	}
+	res, err := db.Import(ctx, filepath.Join(osvDir, "npm", "all.zip"), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2 := current(t, db)
+	if s2.ID() != res.Snapshot || s2.FeedOf("GHSA-27h2-hvpr-p74q") != "osv/npm" || len(s2.Feeds()) != 1 {
+		t.Errorf("not repaired: snapshot %s, feeds %+v", s2.ID(), s2.Feeds())
 	}
 }
