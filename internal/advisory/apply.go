@@ -58,7 +58,9 @@ func (db *DB) apply(ctx context.Context, feeds []Feed, c Common, retry RetryPoli
 	}
 	if prevID != "" {
 		if r.prev, err = db.readManifest(prevID); err != nil {
-			return nil, err
+			// Rebuild from what this run fetches rather than stay stuck.
+			c.Logger.Warn("current snapshot is unreadable; starting afresh", "err", err)
+			r.prev = nil
 		}
 	}
 	if err := uniqueNames(feeds); err != nil {

@@ -246,3 +246,26 @@ func TestRecoverFromMissingBlob(t *testing.T) {
 		t.Errorf("not repaired: snapshot %s, feeds %+v", s2.ID(), s2.Feeds())
 	}
 }
+
+// TestRecoverFromDamagedManifest overwrites the current manifest with junk:
+// the next import starts afresh instead of failing.
+func TestRecoverFromDamagedManifest(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	first, err := db.Import(ctx, filepath.Join(osvDir, "npm", "all.zip"), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(db.snapPath(first.Snapshot), manifestFile), []byte("{not json"))
+	var ce *CorruptError
+	if _, err := db.Status(ctx); !errors.As(err, &ce) {
+		t.Fatalf("Status with a damaged manifest: %v, want *CorruptError", err)
+	}
+	res, err := db.Import(ctx, filepath.Join(osvDir, "Ubuntu", "all.zip"), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Snapshot == first.Snapshot || res.Records != len(zipIDs(t, filepath.Join(osvDir, "Ubuntu", "all.zip"))) {
+		t.Errorf("after repair: %+v", res)
+	}
+}
