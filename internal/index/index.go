@@ -193,6 +193,20 @@ func (ix *indexer) finish(ctx context.Context, t model.Target, meta []model.Laye
 		}
 	}
 	inv.Partial = len(inv.Issues) > 0
+	var st fsx.Stats
+	cached := 0
+	for _, l := range layers {
+		st.Entries += l.stats.Entries
+		st.FilesRead += l.stats.FilesRead
+		st.BytesRead += l.stats.BytesRead
+		st.Spilled += l.stats.Spilled
+		if l.cached {
+			cached++
+		}
+	}
+	slog.Debug("index: done", "target", t.Name, "layers", len(layers), "cached", cached,
+		"entries", st.Entries, "filesRead", st.FilesRead, "bytesRead", st.BytesRead, "spilled", st.Spilled,
+		"packages", len(pkgs), "issues", len(inv.Issues))
 	inv.IndexedAt = ix.opts.Now().UTC().Truncate(time.Millisecond)
 	return inv, nil
 }
