@@ -1,0 +1,64 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNoRows is what backends return from Row.Scan when a query matched
+// nothing.
+var ErrNoRows = errors.New("sqlstore: no rows")
+
+// Rows iterates over a result set.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Row is a single-row result; Scan returns ErrNoRows when there was none.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Conn runs statements; '?' marks parameters.
+type Conn interface {
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+// Tx is a backend transaction.
+type Tx interface {
+	Conn
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+// Backend opens transactions on a database.
+type Backend interface {
+	// Begin starts a transaction: read-write when write is true (on
+	// SQLite such transactions are serialised), read-only otherwise.
+	Begin(ctx context.Context, write bool) (Tx, error)
+	Close() error
+}
+
+// Dialect holds what differs between databases.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// LockRows is appended to the queue's candidate SELECT
+	// (" FOR UPDATE SKIP LOCKED" on PostgreSQL, "" on SQLite where the
+	// write transaction already excludes other writers).
+	LockRows string
+	// MigrationLock, when set, is run first in the migration transaction
+	// (a transaction-scoped advisory lock on PostgreSQL).
+	MigrationLock string
+	// IsUnique reports a unique-constraint violation.
+	IsUnique func(error) bool
+	// IsForeignKey reports a foreign-key violation.
+	IsForeignKey func(error) bool
+	// MaxParams bounds the parameters of one statement.
+	MaxParams int
+}

@@ -1,0 +1,182 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+type inventories struct {
+	t  *tx
+	sc store.Scope
+}
+
+const inventoryInfoCols = `resource_id, account_id, hash, packages, LENGTH(data), indexed_at, saved_at`
+
+func scanInventoryInfo(r Row, extra ...any) (store.InventoryInfo, error) {
+	var i store.InventoryInfo
+	var indexed, saved int64
+	err := r.Scan(append([]any{&i.ResourceID, &i.AccountID, &i.Hash, &i.Packages, &i.Bytes, &indexed, &saved}, extra...)...)
+	i.IndexedAt, i.SavedAt = fromMicro(indexed), fromMicro(saved)
+	return i, err
+}
+
+func (s *inventories) Save(ctx context.Context, id model.ResourceID, inv *model.Inventory) (store.SaveResult, error) {
+	var res store.SaveResult
+	if err := s.t.writable(); err != nil {
+		return res, err
+	}
+	r, err := (&resources{t: s.t, sc: s.sc}).Get(ctx, id)
+	if err != nil {
+		return res, err
+	}
+	data, hash, err := store.EncodeInventory(inv)
+	if err != nil {
+		return res, err
+	}
+	var oldHash string
+	err = s.t.c.QueryRow(ctx, `SELECT hash FROM inventories WHERE resource_id = ?`, string(id)).Scan(&oldHash)
+	if err != nil && err != ErrNoRows {
+		return res, err
+	}
+	now := s.t.s.now()
+	res.Changed = oldHash != hash
+	res.Info = store.InventoryInfo{ResourceID: id, AccountID: r.AccountID, Hash: hash, Packages: len(inv.Packages),
+		Bytes: len(data), IndexedAt: inv.IndexedAt.UTC().Truncate(time.Microsecond), SavedAt: now}
+	_, err = s.t.c.Exec(ctx, `INSERT INTO inventories (resource_id, account_id, hash, data, packages, indexed_at, saved_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (resource_id) DO UPDATE SET hash = excluded.hash, data = excluded.data,
+			packages = excluded.packages, indexed_at = excluded.indexed_at, saved_at = excluded.saved_at`,
+		string(id), string(r.AccountID), hash, data, len(inv.Packages), micro(inv.IndexedAt), micro(now))
+	if err != nil {
+		return res, err
+	}
+	if !res.Changed {
+		return res, nil
+	}
+	if oldHash != "" {
+		if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(id)); err != nil {
+			return res, err
+		}
+	}
+	return res, s.insertRefs(ctx, r.AccountID, id, store.PackageRefs(inv))
+}
+
+// insertRefs writes the package index rows in multi-row batches.
+func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id model.ResourceID, refs []store.PackageRef) error {
+	const cols = 4
+	batch := min(s.t.s.d.MaxParams/cols, 500)
+	var b strings.Builder
+	args := make([]any, 0, batch*cols)
+	for len(refs) > 0 {
+		n := min(batch, len(refs))
+		b.Reset()
+		args = args[:0]
+		b.WriteString(`INSERT INTO inventory_packages (ecosystem, name, resource_id, account_id) VALUES `)
+		for i, ref := range refs[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?,?,?,?)`)
+			args = append(args, ref.Ecosystem, ref.Name, string(id), string(acct))
+		}
+		if _, err := s.t.c.Exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		refs = refs[n:]
+	}
+	return nil
+}
+
+func (s *inventories) Load(ctx context.Context, id model.ResourceID) (*model.Inventory, store.InventoryInfo, error) {
+	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
+	var data []byte
+	info, err := scanInventoryInfo(s.t.c.QueryRow(ctx, `SELECT `+inventoryInfoCols+`, data FROM inventories WHERE resource_id = ?`+cond, args...), &data)
+	if err != nil {
+		return nil, info, notFound(err, "inventory", string(id))
+	}
+	inv, err := store.DecodeInventory(data)
+	return inv, info, err
+}
+
+func (s *inventories) Info(ctx context.Context, id model.ResourceID) (store.InventoryInfo, error) {
+	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
+	info, err := scanInventoryInfo(s.t.c.QueryRow(ctx, `SELECT `+inventoryInfoCols+` FROM inventories WHERE resource_id = ?`+cond, args...))
+	return info, notFound(err, "inventory", string(id))
+}
+
+func (s *inventories) ResourcesWithPackages(ctx context.Context, refs []store.PackageRef) ([]store.ResourceRef, error) {
+	norm := make([]store.PackageRef, 0, len(refs))
+	for _, r := range refs {
+		norm = append(norm, store.PackageRef{Ecosystem: r.Ecosystem, Name: store.NormalizeName(r.Ecosystem, r.Name)})
+	}
+	slices.SortFunc(norm, func(a, b store.PackageRef) int {
+		return strings.Compare(a.Ecosystem+"\x00"+a.Name, b.Ecosystem+"\x00"+b.Name)
+	})
+	norm = slices.Compact(norm)
+	seen := map[store.ResourceRef]struct{}{}
+	var out []store.ResourceRef
+	batch := min((s.t.s.d.MaxParams-len(s.sc.Accounts()))/2, 400)
+	for len(norm) > 0 {
+		n := min(batch, len(norm))
+		var b strings.Builder
+		args := make([]any, 0, 2*n)
+		b.WriteString(`SELECT DISTINCT account_id, resource_id FROM inventory_packages WHERE (`)
+		for i, r := range norm[:n] {
+			if i > 0 {
+				b.WriteString(` OR `)
+			}
+			b.WriteString(`(ecosystem = ? AND name = ?)`)
+			args = append(args, r.Ecosystem, r.Name)
+		}
+		b.WriteByte(')')
+		cond, args := scopeCond(s.sc, "account_id", args)
+		rows, err := s.t.c.Query(ctx, b.String()+cond, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var ref store.ResourceRef
+			if err := rows.Scan(&ref.AccountID, &ref.ResourceID); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if _, ok := seen[ref]; !ok {
+				seen[ref] = struct{}{}
+				out = append(out, ref)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		norm = norm[n:]
+	}
+	slices.SortFunc(out, func(a, b store.ResourceRef) int {
+		if c := strings.Compare(string(a.AccountID), string(b.AccountID)); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.ResourceID), string(b.ResourceID))
+	})
+	return out, nil
+}
+
+func (s *inventories) Delete(ctx context.Context, id model.ResourceID) error {
+	if err := s.t.writable(); err != nil {
+		return err
+	}
+	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
+	n, err := s.t.c.Exec(ctx, `DELETE FROM inventories WHERE resource_id = ?`+cond, args...)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return &store.NotFoundError{Kind: "inventory", ID: string(id)}
+	}
+	_, err = s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(id))
+	return err
+}

@@ -1,0 +1,151 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+type pendingEvent struct{ e model.Event }
+
+type outbox struct {
+	t  *tx
+	sc store.Scope
+}
+
+func (o *outbox) Append(ctx context.Context, events ...model.Event) error {
+	if err := o.t.writable(); err != nil {
+		return err
+	}
+	for _, e := range events {
+		if e.AccountID == "" && !o.sc.All() {
+			return &store.ScopeError{Kind: "event"}
+		}
+		if err := checkScope(o.sc, "event", e.AccountID); err != nil {
+			return err
+		}
+		if e.Type == "" {
+			return &store.InvalidError{Field: "event.type", Reason: "empty"}
+		}
+		o.t.events = append(o.t.events, pendingEvent{e: e})
+	}
+	return nil
+}
+
+// flush writes the transaction's events just before commit. The counter
+// row's lock is held from here to commit, so sequence numbers are given
+// out in commit order and none is lost to a rollback.
+func (t *tx) flush(ctx context.Context) error {
+	if len(t.events) == 0 {
+		return nil
+	}
+	n := int64(len(t.events))
+	var last int64
+	if err := t.c.QueryRow(ctx, `UPDATE outbox_counter SET seq = seq + ? WHERE id = 1 RETURNING seq`, n).Scan(&last); err != nil {
+		return err
+	}
+	seq := last - n + 1
+	now := micro(t.s.now())
+	const cols = 6
+	batch := min(t.s.d.MaxParams/cols, 200)
+	evs := t.events
+	for len(evs) > 0 {
+		k := min(batch, len(evs))
+		var b strings.Builder
+		args := make([]any, 0, k*cols)
+		b.WriteString(`INSERT INTO outbox (seq, account_id, type, subject, payload, created_at) VALUES `)
+		for i, p := range evs[:k] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?,?,?,?,?,?)`)
+			args = append(args, seq, string(p.e.AccountID), p.e.Type, p.e.Subject, p.e.Payload, now)
+			seq++
+		}
+		if _, err := t.c.Exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		evs = evs[k:]
+	}
+	t.events = nil
+	return nil
+}
+
+func (o *outbox) List(ctx context.Context, since int64, limit int) ([]model.Event, error) {
+	if limit <= 0 || limit > 10000 {
+		limit = 10000
+	}
+	cond, args := scopeCond(o.sc, "account_id", []any{since})
+	args = append(args, limit)
+	rows, err := o.t.c.Query(ctx, `SELECT seq, account_id, type, subject, payload, created_at FROM outbox WHERE seq > ?`+cond+` ORDER BY seq LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Event
+	for rows.Next() {
+		var e model.Event
+		var created int64
+		if err := rows.Scan(&e.Seq, &e.AccountID, &e.Type, &e.Subject, &e.Payload, &created); err != nil {
+			return nil, err
+		}
+		e.CreatedAt = fromMicro(created)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (o *outbox) Last(ctx context.Context) (int64, error) {
+	var seq int64
+	err := o.t.c.QueryRow(ctx, `SELECT seq FROM outbox_counter WHERE id = 1`).Scan(&seq)
+	return seq, err
+}
+
+type audit struct {
+	t  *tx
+	sc store.Scope
+}
+
+func (a *audit) Append(ctx context.Context, e model.AuditEntry) (model.AuditEntry, error) {
+	if err := a.t.writable(); err != nil {
+		return e, err
+	}
+	if err := checkScope(a.sc, "audit", e.AccountID); err != nil {
+		return e, err
+	}
+	if e.Action == "" || e.Actor == "" {
+		return e, &store.InvalidError{Field: "audit", Reason: "actor and action are required"}
+	}
+	if e.At.IsZero() {
+		e.At = a.t.s.now()
+	}
+	err := a.t.c.QueryRow(ctx, `INSERT INTO audit_log (account_id, actor, action, target, detail, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		string(e.AccountID), e.Actor, e.Action, e.Target, e.Detail, micro(e.At)).Scan(&e.ID)
+	return e, err
+}
+
+func (a *audit) List(ctx context.Context, after int64, limit int) ([]model.AuditEntry, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	cond, args := scopeCond(a.sc, "account_id", []any{after})
+	args = append(args, limit)
+	rows, err := a.t.c.Query(ctx, `SELECT id, account_id, actor, action, target, detail, at FROM audit_log WHERE id > ?`+cond+` ORDER BY id LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.AuditEntry
+	for rows.Next() {
+		var e model.AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &e.AccountID, &e.Actor, &e.Action, &e.Target, &e.Detail, &at); err != nil {
+			return nil, err
+		}
+		e.At = fromMicro(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
