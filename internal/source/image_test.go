@@ -149,3 +149,35 @@ func TestDockerArchive(t *testing.T) {
 		t.Error("missing archive: no error")
 	}
 }
+
+func TestLayoutRefs(t *testing.T) {
+	_, amd, arm := multiArch(t)
+	dir := filepath.Join(t.TempDir(), "oci")
+	lp, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp.AppendImage(amd, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": "amd"}))
+	lp.AppendImage(arm, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": "example.com/x:arm"}))
+	ctx := context.Background()
+	for _, c := range []struct {
+		target string
+		want   v1.Image
+	}{
+		{"oci-layout:" + dir + ":amd", amd},
+		{"oci-layout:" + dir + ":arm", arm},
+		{"oci-layout:" + dir + "@" + digestOf(t, arm), arm},
+		{"oci-layout:" + dir, amd},
+	} {
+		img, err := OpenImage(ctx, c.target, ImageOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.target, err)
+		}
+		if img.Target().Digest != digestOf(t, c.want) {
+			t.Errorf("%s: got %s", c.target, img.Target().Digest)
+		}
+	}
+	if _, err := OpenImage(ctx, "oci-layout:"+dir+":nope", ImageOptions{}); !errors.Is(err, ErrNoRef) {
+		t.Errorf("unknown tag: %v", err)
+	}
+}

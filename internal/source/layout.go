@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -25,12 +26,41 @@ const maxIndexDepth = 4
 // platform.
 var ErrNoImage = errors.New("no image for the platform")
 
-func openLayout(target, dir string, plat *v1.Platform) (*Image, error) {
+// ErrNoRef is returned when a layout holds no image of the named tag or
+// digest.
+var ErrNoRef = errors.New("no image of that name in the layout")
+
+// splitLayoutRef splits "DIR:TAG" and "DIR@sha256:…" (the names skopeo and
+// umoci use) into the directory and the selector; a DIR that exists as
+// given is never split.
+func splitLayoutRef(s string) (dir, tag, digest string) {
+	if i := strings.LastIndex(s, "@sha256:"); i > 0 {
+		return s[:i], "", s[i+1:]
+	}
+	if st, err := os.Stat(s); err == nil && st.IsDir() {
+		return s, "", ""
+	}
+	if i := strings.LastIndexByte(s, ':'); i > 0 && !strings.ContainsRune(s[i+1:], '/') {
+		return s[:i], s[i+1:], ""
+	}
+	return s, "", ""
+}
+
+func openLayout(target, ref string, plat *v1.Platform) (*Image, error) {
+	dir, tag, digest := splitLayoutRef(ref)
 	idx, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
 		return nil, &Error{Target: target, Err: err}
 	}
-	img, desc, err := pickImage(idx, plat, 0)
+	var (
+		img  v1.Image
+		desc *v1.Descriptor
+	)
+	if tag != "" || digest != "" {
+		img, desc, err = pickRef(idx, tag, digest, plat)
+	} else {
+		img, desc, err = pickImage(idx, plat, 0)
+	}
 	if err != nil {
 		return nil, &Error{Target: target, Err: err}
 	}
@@ -130,4 +160,42 @@ func openArchive(target, file string) (*Image, error) {
 		}
 	}
 	return fromV1(target, img, t, false, nil)
+}
+
+// pickRef returns the image of idx named by tag (its ref.name annotation,
+// alone or after a repository) or by digest; a named index is resolved for
+// plat.
+func pickRef(idx v1.ImageIndex, tag, digest string, plat *v1.Platform) (v1.Image, *v1.Descriptor, error) {
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range im.Manifests {
+		n := d.Annotations[refNameAnnotation]
+		if digest != "" && d.Digest.String() != digest || digest == "" && n != tag && !strings.HasSuffix(n, ":"+tag) {
+			continue
+		}
+		switch {
+		case d.MediaType.IsImage():
+			img, err := idx.Image(d.Digest)
+			return img, &d, err
+		case d.MediaType.IsIndex():
+			child, err := idx.ImageIndex(d.Digest)
+			if err != nil {
+				return nil, nil, err
+			}
+			img, cd, err := pickImage(child, plat, 1)
+			if err == nil && cd != nil && n != "" {
+				c := *cd
+				c.Annotations = map[string]string{refNameAnnotation: n}
+				cd = &c
+			}
+			return img, cd, err
+		}
+	}
+	name := tag
+	if digest != "" {
+		name = digest
+	}
+	return nil, nil, fmt.Errorf("%w: %s", ErrNoRef, name)
 }
