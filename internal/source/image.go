@@ -84,7 +84,7 @@ func (i *Image) Close() error {
 // OpenImage resolves an image target:
 //   - "oci-layout:DIR[:TAG|@sha256:…]", or a directory holding an
 //     oci-layout file;
-//   - "docker-archive:FILE", or an existing file ending in ".tar";
+//   - "docker-archive:FILE[:NAME:TAG]", or an existing file ending in ".tar";
 //   - otherwise ("registry:" optional) a registry reference.
 func OpenImage(ctx context.Context, target string, opts ImageOptions) (*Image, error) {
 	plat, err := parsePlatform(opts.Platform)

@@ -181,3 +181,29 @@ func TestLayoutRefs(t *testing.T) {
 		t.Errorf("unknown tag: %v", err)
 	}
 }
+
+func TestDockerArchiveSeveralImages(t *testing.T) {
+	amd := platformImage(t, "debian-12.os-release", "amd64")
+	arm := platformImage(t, "alpine-3.18.4.os-release", "arm64")
+	p := filepath.Join(t.TempDir(), "two.tar")
+	ta, _ := name.NewTag("example.com/a:1")
+	tb, _ := name.NewTag("example.com/b:2")
+	if err := tarball.MultiWriteToFile(p, map[name.Tag]v1.Image{ta: amd, tb: arm}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var se *Error
+	if _, err := OpenImage(ctx, p, ImageOptions{}); !errors.As(err, &se) {
+		t.Errorf("two images, none named: %v", err)
+	}
+	img, err := OpenImage(ctx, "docker-archive:"+p+":example.com/b:2", ImageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg := img.Target(); tg.Repository != "example.com/b" || tg.Platform != "linux/arm64/v8" {
+		t.Errorf("target %+v", tg)
+	}
+	if _, err := OpenImage(ctx, "docker-archive:"+p+":example.com/c:3", ImageOptions{}); !errors.Is(err, ErrNoRef) {
+		t.Errorf("unknown name: %v", err)
+	}
+}

@@ -140,20 +140,59 @@ func pickImage(idx v1.ImageIndex, plat *v1.Platform, depth int) (v1.Image, *v1.D
 	return nil, nil, fmt.Errorf("%w %s", ErrNoImage, plat)
 }
 
-func openArchive(target, file string) (*Image, error) {
+// splitArchiveRef splits "FILE:NAME:TAG" (skopeo's docker-archive syntax)
+// into the archive and the image's tag; a FILE that exists as given is
+// never split.
+func splitArchiveRef(s string) (file, ref string) {
+	if st, err := os.Stat(s); err == nil && st.Mode().IsRegular() {
+		return s, ""
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != ':' {
+			continue
+		}
+		if st, err := os.Stat(s[:i]); err == nil && st.Mode().IsRegular() {
+			return s[:i], s[i+1:]
+		}
+	}
+	return s, ""
+}
+
+func openArchive(target, spec string) (*Image, error) {
+	file, ref := splitArchiveRef(spec)
 	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(file) })
 	if err != nil {
 		return nil, &Error{Target: target, Err: err}
 	}
-	if len(m) != 1 {
-		return nil, &Error{Target: target, Err: fmt.Errorf("archive holds %d images; exactly one is supported", len(m))}
+	var tag *name.Tag
+	entry := -1
+	if ref != "" {
+		t, err := name.NewTag(ref)
+		if err != nil {
+			return nil, &Error{Target: target, Err: err}
+		}
+		tag = &t
+		for i, d := range m {
+			for _, rt := range d.RepoTags {
+				if rt2, err := name.NewTag(rt); err == nil && rt2.Name() == t.Name() {
+					entry = i
+				}
+			}
+		}
+		if entry < 0 {
+			return nil, &Error{Target: target, Err: fmt.Errorf("%w: %s", ErrNoRef, ref)}
+		}
+	} else if len(m) != 1 {
+		return nil, &Error{Target: target, Err: fmt.Errorf("archive holds %d images; name one as FILE:NAME:TAG", len(m))}
+	} else {
+		entry = 0
 	}
-	img, err := tarball.ImageFromPath(file, nil)
+	img, err := tarball.ImageFromPath(file, tag)
 	if err != nil {
 		return nil, &Error{Target: target, Err: err}
 	}
 	t := model.Target{Kind: model.TargetImage, Name: target}
-	for _, rt := range m[0].RepoTags {
+	for _, rt := range m[entry].RepoTags {
 		if tag, err := name.NewTag(rt); err == nil {
 			t.Repository = tag.Context().Name()
 			t.Tags = append(t.Tags, tag.TagStr())
