@@ -1,0 +1,228 @@
+package storetest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigilsec/vigil/internal/extract"
+	"github.com/vigilsec/vigil/internal/extract/dpkg"
+	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// testdataDir finds ../shared/testdata beside the module root.
+func testdataDir(tb testing.TB) string {
+	tb.Helper()
+	if d := os.Getenv("VIGIL_TESTDATA"); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared", "testdata")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// SampleInventory returns the inventory of a real Ubuntu 18.04 dpkg status
+// file, qualified as Ubuntu, with one PyPI package added.
+func SampleInventory(tb testing.TB) *model.Inventory {
+	tb.Helper()
+	path := filepath.Join(testdataDir(tb), "pkgdb", "dpkg", "status", "ubuntu-18.04-base.status")
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lim := extract.DefaultLimits()
+	pkgs, err := dpkg.New().Extract(context.Background(), &extract.Input{
+		FileInfo: extract.FileInfo{Path: dpkg.StatusPath, Size: fi.Size(), Mode: fi.Mode()},
+		Reader:   f, ReaderAt: f, Limits: &lim,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	osInfo := &model.OS{ID: "ubuntu", VersionID: "18.04", Codename: "bionic", Ecosystem: model.EcosystemUbuntu, Release: "18.04:LTS", PrettyName: "Ubuntu 18.04.6 LTS"}
+	for i := range pkgs {
+		pkgs[i].Path = dpkg.StatusPath
+		dpkg.Qualify(&pkgs[i], osInfo)
+	}
+	pkgs = append(pkgs, model.Package{Ecosystem: model.EcosystemPyPI, Name: "Zope.Interface", Version: "5.4.0",
+		PURL: "pkg:pypi/zope-interface@5.4.0", Manager: model.ManagerPip, Path: "/usr/lib/python3/dist-packages/zope.interface-5.4.0.dist-info/METADATA"})
+	return &model.Inventory{
+		Target:    model.Target{Kind: model.TargetHost, Name: "web-1"},
+		OS:        osInfo,
+		Packages:  pkgs,
+		IndexedAt: time.Date(2026, 2, 28, 10, 0, 0, 123456000, time.UTC),
+	}
+}
+
+func sampleInventory(tb testing.TB) *model.Inventory { return SampleInventory(tb) }
+
+func testInventory(t *testing.T, nb NewBackend) {
+	ctx := context.Background()
+	e := setup(t, nb)
+	sb := store.AccountScope(e.b.ID)
+	inv := sampleInventory(t)
+	if len(inv.Packages) < 50 {
+		t.Fatalf("sample inventory has %d packages", len(inv.Packages))
+	}
+	var res model.Resource
+	e.tx(t, func(tx store.Tx) error {
+		var err error
+		if res, _, err = tx.Resources(sb).Upsert(ctx, model.Resource{AccountID: e.b.ID, Type: model.ResourceHost, Name: "web-1"}); err != nil {
+			return err
+		}
+		r, err := tx.Inventories(sb).Save(ctx, res.ID, inv)
+		if err != nil {
+			return err
+		}
+		if !r.Changed || r.Info.Packages != len(inv.Packages) || r.Info.Hash == "" || r.Info.Bytes == 0 {
+			t.Errorf("first save = %+v", r)
+		}
+		return nil
+	})
+	e.view(t, func(tx store.Tx) error {
+		got, info, err := tx.Inventories(sb).Load(ctx, res.ID)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(inv, got); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s", diff)
+		}
+		if info.AccountID != e.b.ID || info.ResourceID != res.ID || !info.IndexedAt.Equal(inv.IndexedAt) {
+			t.Errorf("info = %+v", info)
+		}
+		t.Logf("%d packages stored in %d bytes", info.Packages, info.Bytes)
+		return nil
+	})
+	// The same content indexed later is not a change; a new package is.
+	again := *inv
+	again.IndexedAt = inv.IndexedAt.Add(time.Hour)
+	e.tx(t, func(tx store.Tx) error {
+		r, err := tx.Inventories(sb).Save(ctx, res.ID, &again)
+		if err != nil || r.Changed {
+			t.Errorf("re-save same content = %+v, %v; want unchanged", r, err)
+		}
+		again.Packages = append(again.Packages[:len(again.Packages):len(again.Packages)], model.Package{Ecosystem: model.EcosystemNPM, Name: "left-pad", Version: "1.3.0"})
+		r, err = tx.Inventories(sb).Save(ctx, res.ID, &again)
+		if err != nil || !r.Changed {
+			t.Errorf("save with a new package = %+v, %v; want changed", r, err)
+		}
+		refs, err := tx.Inventories(sb).ResourcesWithPackages(ctx, []store.PackageRef{{Ecosystem: "npm", Name: "left-pad"}})
+		if err != nil || len(refs) != 1 {
+			t.Errorf("index after change = %v, %v", refs, err)
+		}
+		if err := tx.Inventories(sb).Delete(ctx, res.ID); err != nil {
+			return err
+		}
+		_, _, err = tx.Inventories(sb).Load(ctx, res.ID)
+		wantNotFound(t, "Load after Delete", err)
+		refs, err = tx.Inventories(sb).ResourcesWithPackages(ctx, []store.PackageRef{{Ecosystem: "npm", Name: "left-pad"}})
+		if err != nil || len(refs) != 0 {
+			t.Errorf("index after delete = %v, %v", refs, err)
+		}
+		return nil
+	})
+}
+
+func testResourcesWithPackages(t *testing.T, nb NewBackend) {
+	ctx := context.Background()
+	e := setup(t, nb)
+	inv := sampleInventory(t)
+	small := &model.Inventory{Packages: []model.Package{
+		{Ecosystem: model.EcosystemPyPI, Name: "zope_interface", Version: "6.0"},
+		{Ecosystem: model.EcosystemDebian, Name: "libc6", SourceName: "glibc", Version: "2.36-9"},
+	}}
+	ids := map[string]store.ResourceRef{}
+	e.tx(t, func(tx store.Tx) error {
+		for _, c := range []struct {
+			acct model.AccountID
+			name string
+			inv  *model.Inventory
+		}{{e.a.ID, "a-ubuntu", inv}, {e.b.ID, "b-ubuntu", inv}, {e.b.ID, "b-small", small}, {e.c.ID, "c-small", small}, {e.c.ID, "c-empty", nil}} {
+			sc := store.AccountScope(c.acct)
+			r, _, err := tx.Resources(sc).Upsert(ctx, model.Resource{AccountID: c.acct, Type: model.ResourceHost, Name: c.name})
+			if err != nil {
+				return err
+			}
+			ids[c.name] = store.ResourceRef{AccountID: c.acct, ResourceID: r.ID}
+			if c.inv != nil {
+				if _, err := tx.Inventories(sc).Save(ctx, r.ID, c.inv); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	refsOf := func(names ...string) []store.ResourceRef {
+		var out []store.ResourceRef
+		for _, n := range names {
+			out = append(out, ids[n])
+		}
+		sortRefs(out)
+		return out
+	}
+	tests := []struct {
+		name  string
+		scope store.Scope
+		refs  []store.PackageRef
+		want  []store.ResourceRef
+	}{
+		{"binary name", store.SystemScope(), []store.PackageRef{{Ecosystem: "Ubuntu", Name: "libc6"}}, refsOf("a-ubuntu", "b-ubuntu")},
+		{"source name", store.SystemScope(), []store.PackageRef{{Ecosystem: "Ubuntu", Name: "glibc"}}, refsOf("a-ubuntu", "b-ubuntu")},
+		{"other ecosystem", store.SystemScope(), []store.PackageRef{{Ecosystem: "Debian", Name: "glibc"}}, refsOf("b-small", "c-small")},
+		{"PEP 503 names", store.SystemScope(), []store.PackageRef{{Ecosystem: "PyPI", Name: "ZOPE.interface"}}, refsOf("a-ubuntu", "b-ubuntu", "b-small", "c-small")},
+		{"scoped", store.AccountScope(e.b.ID), []store.PackageRef{{Ecosystem: "PyPI", Name: "zope-interface"}}, refsOf("b-ubuntu", "b-small")},
+		{"several refs", store.AccountScope(e.c.ID), []store.PackageRef{{Ecosystem: "Ubuntu", Name: "libc6"}, {Ecosystem: "Debian", Name: "libc6"}, {Ecosystem: "npm", Name: "nothing"}}, refsOf("c-small")},
+		{"absent", store.SystemScope(), []store.PackageRef{{Ecosystem: "Go", Name: "golang.org/x/net"}}, nil},
+		{"no refs", store.SystemScope(), nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e.view(t, func(tx store.Tx) error {
+				got, err := tx.Inventories(tc.scope).ResourcesWithPackages(ctx, tc.refs)
+				if err != nil {
+					return err
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+				return nil
+			})
+		})
+	}
+	// Many refs at once (more than one statement's worth).
+	var many []store.PackageRef
+	for i := range 2000 {
+		many = append(many, store.PackageRef{Ecosystem: "npm", Name: "pkg-" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))})
+	}
+	many = append(many, store.PackageRef{Ecosystem: "Debian", Name: "glibc"})
+	e.view(t, func(tx store.Tx) error {
+		got, err := tx.Inventories(store.SystemScope()).ResourcesWithPackages(ctx, many)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(refsOf("b-small", "c-small"), got); diff != "" {
+			t.Errorf("many refs (-want +got):\n%s", diff)
+		}
+		return nil
+	})
+}
