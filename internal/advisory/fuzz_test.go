@@ -158,3 +158,75 @@ func FuzzVerifyZip(f *testing.F) {
 		}
 	})
 }
+
+// FuzzImportFile runs Import on one arbitrary file under each name vigil
+// recognises: it must import it or return an error, never panic, and an
+// import must leave a readable snapshot.
+func FuzzImportFile(f *testing.F) {
+	for _, p := range []string{
+		"epss/epss_scores-2025-02-20.first5rows.csv",
+		"nvd/api-2.0/CVE-2014-1424.json",
+		"alpine-secdb/v3.4/community.json",
+	} {
+		data, err := os.ReadFile(filepath.Join(testdata, p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	dsa, err := os.ReadFile(filepath.Join(testdata, "debian-security-tracker", "DSA-list"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(dsa[:2000])
+	for _, e := range readZipFuzz(f, filepath.Join(osvDir, "Ubuntu", "all.zip")) {
+		f.Add(e)
+	}
+	names := []string{"record.json", "DSA-list", "scores.csv", "all.zip"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		db, err := Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			p := filepath.Join(t.TempDir(), "v3.4", name)
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Import(context.Background(), p, ImportOptions{}); err != nil {
+				continue
+			}
+			s, err := db.Current(context.Background())
+			if err != nil {
+				t.Fatalf("import of %s succeeded but Current fails: %v", name, err)
+			}
+			for _, err := range s.Records(context.Background()) {
+				if err != nil {
+					t.Fatalf("import of %s succeeded but records fail: %v", name, err)
+				}
+			}
+			s.Close()
+		}
+	})
+}
+
+func readZipFuzz(f *testing.F, path string) [][]byte {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer zr.Close()
+	var out [][]byte
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			f.Fatal(err)
+		}
+		var buf bytes.Buffer
+		buf.ReadFrom(rc)
+		rc.Close()
+		out = append(out, buf.Bytes())
+	}
+	return out
+}
