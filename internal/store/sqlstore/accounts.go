@@ -75,7 +75,7 @@ func (a *accounts) Create(ctx context.Context, acct model.Account) (model.Accoun
 	if err := a.t.c.QueryRow(ctx, `SELECT 1 FROM organizations WHERE id = ?`, string(acct.Org)).Scan(&one); err != nil {
 		return acct, notFound(err, "organization", string(acct.Org))
 	}
-	_, err := a.t.c.Exec(ctx, `INSERT INTO accounts (id, org_id, name, delegated_admin, created_at) VALUES (?, ?, ?, ?, ?)`,
+	err := a.t.execGuarded(ctx, `INSERT INTO accounts (id, org_id, name, delegated_admin, created_at) VALUES (?, ?, ?, ?, ?)`,
 		string(acct.ID), string(acct.Org), acct.Name, acct.DelegatedAdmin, micro(acct.CreatedAt))
 	if err != nil && a.t.s.d.IsUnique(err) {
 		return acct, &store.ConflictError{Kind: "account", ID: string(acct.ID), Reason: "duplicate id or second delegated admin"}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -73,3 +74,21 @@ func notFound(err error, kind, id string) error {
 }
 
 func asNotFound(err error, target **store.NotFoundError) bool { return errors.As(err, target) }
+
+// execGuarded runs a statement that may violate a constraint inside a
+// savepoint, so that the error leaves the transaction usable on
+// PostgreSQL (which otherwise aborts it) exactly as on SQLite.
+func (t *tx) execGuarded(ctx context.Context, q string, args ...any) error {
+	if _, err := t.c.Exec(ctx, `SAVEPOINT guard`); err != nil {
+		return err
+	}
+	if _, err := t.c.Exec(ctx, q, args...); err != nil {
+		if _, rerr := t.c.Exec(ctx, `ROLLBACK TO SAVEPOINT guard`); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		_, _ = t.c.Exec(ctx, `RELEASE SAVEPOINT guard`)
+		return err
+	}
+	_, err := t.c.Exec(ctx, `RELEASE SAVEPOINT guard`)
+	return err
+}

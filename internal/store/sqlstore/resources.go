@@ -81,7 +81,7 @@ func (s *resources) Upsert(ctx context.Context, r model.Resource) (model.Resourc
 			r.Coverage = model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonPendingInitialScan}
 		}
 		r.CreatedAt, r.UpdatedAt = now, now
-		_, err = s.t.c.Exec(ctx, `INSERT INTO resources (`+resourceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		err = s.t.execGuarded(ctx, `INSERT INTO resources (`+resourceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			string(r.ID), string(r.AccountID), string(r.Type), r.Name, r.Digest, tags,
 			string(r.Coverage.Status), string(r.Coverage.Reason), micro(r.Coverage.LastScannedAt), micro(now), micro(now))
 		if err != nil {

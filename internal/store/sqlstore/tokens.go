@@ -42,7 +42,7 @@ func (s *tokens) Create(ctx context.Context, t model.Token) (model.Token, error)
 	}
 	t.CreatedAt = s.t.s.now()
 	t.LastUsedAt, t.RevokedAt = time.Time{}, time.Time{}
-	_, err := s.t.c.Exec(ctx, `INSERT INTO tokens (`+tokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)`,
+	err := s.t.execGuarded(ctx, `INSERT INTO tokens (`+tokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)`,
 		string(t.ID), string(t.AccountID), t.Name, string(t.Role), t.Hash, micro(t.CreatedAt), micro(t.ExpiresAt))
 	if err != nil && s.t.s.d.IsUnique(err) {
 		return t, &store.ConflictError{Kind: "token", ID: string(t.ID), Reason: "duplicate id or secret"}
