@@ -154,7 +154,62 @@ func checkDebianRoot(t *testing.T, e *scan.Engine, root string, fixes []debFix, 
 			t.Errorf("%v: evidence range %q does not name the fixed version %s", k, h.Ev.Range, e.Fixed)
 		}
 	}
+	checkDebianFixedIn(t, expected, hits, less)
 	return expected, hits
+}
+
+// checkDebianFixedIn checks each reported vulnerability's fixed version: a
+// vulnerability may merge several records (DSA and DLA sharing CVE ids); the
+// package stops being affected only at the highest of their fixed versions,
+// and has no fix when one of them has none.
+func checkDebianFixedIn(t *testing.T, expected map[pkgAdv]debExpect, hits map[pkgAdv]hit, less comparator) {
+	t.Helper()
+	type vulnKey struct{ Package, ID string }
+	fixedOf := map[vulnKey][]string{}
+	noFix := map[vulnKey]bool{}
+	got := map[vulnKey]*string{}
+	var pairs [][2]string
+	for k, h := range hits {
+		e, ok := expected[k]
+		if !ok {
+			continue
+		}
+		vk := vulnKey{k.Package, h.Vuln.ID}
+		got[vk] = h.Vuln.FixedIn
+		if e.Fixed == "" {
+			noFix[vk] = true
+			continue
+		}
+		for _, f := range fixedOf[vk] {
+			pairs = append(pairs, [2]string{f, e.Fixed}, [2]string{e.Fixed, f})
+		}
+		fixedOf[vk] = append(fixedOf[vk], e.Fixed)
+	}
+	lt := less(t, pairs)
+	merged := 0
+	for vk, fs := range fixedOf {
+		want := fs[0]
+		for _, f := range fs[1:] {
+			if lt[[2]string{want, f}] {
+				want = f
+			}
+		}
+		if len(fs) > 1 {
+			merged++
+		}
+		if noFix[vk] {
+			if got[vk] != nil {
+				t.Errorf("%v: fixedIn %s, want none (a merged record has no fix)", vk, *got[vk])
+			}
+			continue
+		}
+		if got[vk] == nil || *got[vk] != want {
+			t.Errorf("%v: fixedIn %s, want %s (the highest of %v)", vk, deref(got[vk]), want, fs)
+		}
+	}
+	if merged > 0 {
+		t.Logf("%d vulnerabilities merge records with different fixed versions", merged)
+	}
 }
 
 // TestDebianStatusFiles scans every real dpkg status file of the test data
