@@ -157,3 +157,36 @@ func TestCorpusLambda(t *testing.T) {
 	}
 	t.Logf("lambda: %d packages %v, issues %+v", len(inv.Packages), byManager, inv.Issues)
 }
+
+// TestCorpusAppLayers: in the app image every dpkg package of the base
+// (as dpkg-query lists rootfs-debian) was introduced by the base layer,
+// though the apt layer rewrote the status file; the others by the apt
+// layer.
+func TestCorpusAppLayers(t *testing.T) {
+	dir := corpus(t)
+	base := dpkgQuery(t, filepath.Join(dir, "rootfs-debian"))
+	inv := indexImage(t, "oci-layout:"+filepath.Join(dir, "images", "app.oci"), Options{})
+	if len(inv.Layers) != 4 {
+		t.Fatalf("%d layers", len(inv.Layers))
+	}
+	var fromBase, fromApt int
+	for _, p := range inv.Packages {
+		if p.Extractor != dpkg.Name {
+			continue
+		}
+		want := inv.Layers[1].DiffID
+		if base[p.Name] == p.Version {
+			want = inv.Layers[0].DiffID
+			fromBase++
+		} else {
+			fromApt++
+		}
+		if p.Layer != want {
+			t.Errorf("%s %s: layer %s, want %s", p.Name, p.Version, p.Layer, want)
+		}
+	}
+	t.Logf("dpkg packages from the base layer %d, from the apt layer %d", fromBase, fromApt)
+	if fromBase == 0 || fromApt == 0 {
+		t.Errorf("base %d apt %d", fromBase, fromApt)
+	}
+}
