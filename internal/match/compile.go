@@ -13,6 +13,9 @@ import (
 // parsed versions, range sets and version lists between entries.
 type compiler struct {
 	ix       *Index
+	recs     []recInfo
+	ecoNames []string
+	names    map[ecoKey]map[string][]entry
 	strs     map[string]string
 	vers     map[verKey]version.Version
 	ranges   map[string][]vrange
@@ -59,20 +62,11 @@ type verKey struct {
 }
 
 func compile(ctx context.Context, snapshotID string, slims []slimRecord, env Enricher) (*Index, error) {
-	ix := &Index{
-		snapshot: snapshotID,
-		ecos:     make(map[ecoKey]*ecoIndex),
-		recs:     make([]recInfo, 0, len(slims)),
-		env:      env,
-	}
-	if l, ok := env.(RecordLoader); ok {
-		ix.records = l
-	}
-	if f, ok := env.(FeedNamer); ok {
-		ix.feeds = f
-	}
+	ix := newIndex(snapshotID, env)
 	c := &compiler{
 		ix:     ix,
+		recs:   make([]recInfo, 0, len(slims)),
+		names:  make(map[ecoKey]map[string][]entry),
 		strs:   make(map[string]string),
 		vers:   make(map[verKey]version.Version),
 		ranges: make(map[string][]vrange),
@@ -89,8 +83,27 @@ func compile(ctx context.Context, snapshotID string, slims []slimRecord, env Enr
 		}
 		c.record(&slims[i])
 	}
-	ix.nRecords = len(ix.recs)
+	ix.nRecords = len(c.recs)
+	ix.secs = make(map[ecoKey]*section, len(c.names))
+	for k, names := range c.names {
+		sec := &section{names: names, recs: c.recs, ecoNames: c.ecoNames}
+		sec.once.Do(func() {})
+		ix.secs[k] = sec
+	}
+	ix.issuesOnce.Do(func() {})
 	return ix, nil
+}
+
+// newIndex returns an empty index of snapshotID enriched by env.
+func newIndex(snapshotID string, env Enricher) *Index {
+	ix := &Index{snapshot: snapshotID, env: env}
+	if l, ok := env.(RecordLoader); ok {
+		ix.records = l
+	}
+	if f, ok := env.(FeedNamer); ok {
+		ix.feeds = f
+	}
+	return ix
 }
 
 func (c *compiler) str(s string) string {
@@ -123,8 +136,8 @@ func (c *compiler) record(s *slimRecord) {
 			ri.ids[i] = c.str(id)
 		}
 	}
-	recIdx := int32(len(c.ix.recs))
-	c.ix.recs = append(c.ix.recs, ri)
+	recIdx := int32(len(c.recs))
+	c.recs = append(c.recs, ri)
 	for i := range s.Affected {
 		a := &s.Affected[i]
 		if a.Name == "" || a.Ecosystem == "" {
@@ -145,13 +158,13 @@ func (c *compiler) record(s *slimRecord) {
 		}
 		k := keyOf(a.Ecosystem)
 		k.base, k.release = c.str(k.base), c.str(k.release)
-		ei := c.ix.ecos[k]
-		if ei == nil {
-			ei = &ecoIndex{names: make(map[string][]entry)}
-			c.ix.ecos[k] = ei
+		names := c.names[k]
+		if names == nil {
+			names = make(map[string][]entry)
+			c.names[k] = names
 		}
 		n := c.str(normName(k.base, a.Name))
-		ei.names[n] = append(ei.names[n], e)
+		names[n] = append(names[n], e)
 		c.ix.nEntries++
 	}
 }
@@ -160,11 +173,11 @@ func (c *compiler) eco(full string) uint16 {
 	if id, ok := c.ecoIDs[full]; ok {
 		return id
 	}
-	if len(c.ix.ecoNames) >= 1<<16-1 {
+	if len(c.ecoNames) >= 1<<16-1 {
 		return 0
 	}
-	id := uint16(len(c.ix.ecoNames))
-	c.ix.ecoNames = append(c.ix.ecoNames, full)
+	id := uint16(len(c.ecoNames))
+	c.ecoNames = append(c.ecoNames, full)
 	c.ecoIDs[full] = id
 	return id
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"sort"
+	"sync"
 
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/osv"
@@ -12,23 +13,42 @@ import (
 
 // Index is the matching index of one advisory snapshot. It is immutable
 // after Build or Load and safe for concurrent use.
+//
+// It is divided into sections, one per ecosystem key. A built index holds
+// every section; a loaded one reads a section from the persisted file the
+// first time a package needs it.
 type Index struct {
 	snapshot string
-	ecos     map[ecoKey]*ecoIndex
-	recs     []recInfo
-	ecoNames []string // full OSV ecosystem strings, by entry.eco
-	issues   []BuildIssue
+	secs     map[ecoKey]*section
 	env      Enricher
 	records  RecordLoader
 	feeds    FeedNamer
 	nRecords int
 	nEntries int
+
+	issues     []BuildIssue
+	issuesOnce sync.Once
+
+	// Set on a loaded index only.
+	file *indexFile
+	snap Snapshot
+	fb   struct { // the rebuilt index, when the file turned out corrupt
+		once sync.Once
+		ix   *Index
+		err  error
+	}
 }
 
-// ecoIndex holds the affected entries of one ecosystem key, by normalised
-// package name.
-type ecoIndex struct {
-	names map[string][]entry
+// section holds the affected entries of one ecosystem key, by normalised
+// package name, with the records and ecosystem strings they refer to.
+// Sections of a built index share recs and ecoNames.
+type section struct {
+	once     sync.Once
+	names    map[string][]entry
+	recs     []recInfo
+	ecoNames []string // full OSV ecosystem strings, by entry.eco
+	err      error    // why the section could not be read
+	loc      blockLoc // where a loaded index's section lies in the file
 }
 
 // recInfo is what the index keeps of one record.
@@ -50,8 +70,8 @@ type entry struct {
 	name    string     // package name as the record writes it
 	set     *affectSet // shared between identical entries
 	extra   *entryExtra
-	rec     int32
-	eco     uint16
+	rec     int32  // in the section's recs
+	eco     uint16 // in the section's ecoNames
 	wontFix bool
 }
 
@@ -154,19 +174,28 @@ func (ix *Index) RecordCount() int { return ix.nRecords }
 // EntryCount is the number of affected entries indexed.
 func (ix *Index) EntryCount() int { return ix.nEntries }
 
-// Issues returns the problems met while building, in record order.
-func (ix *Index) Issues() []BuildIssue { return ix.issues }
+// Issues returns the problems met while building, in record order. A
+// loaded index reads them from its file on the first call.
+func (ix *Index) Issues() []BuildIssue {
+	ix.issuesOnce.Do(ix.loadIssues)
+	return ix.issues
+}
 
 // Packages lists the (ecosystem, normalised name) pairs the index holds,
-// sorted, for callers that decide which inventories an update touches.
+// sorted, for callers that decide which inventories an update touches. On
+// a loaded index it reads every section.
 func (ix *Index) Packages() []PackageKey {
 	var out []PackageKey
-	for k, e := range ix.ecos {
+	for k := range ix.secs {
+		sec, _ := ix.section(k)
+		if sec == nil {
+			continue
+		}
 		eco := k.base
 		if k.release != "" {
 			eco += ":" + k.release
 		}
-		for n := range e.names {
+		for n := range sec.names {
 			out = append(out, PackageKey{Ecosystem: eco, Name: n})
 		}
 	}

@@ -87,6 +87,7 @@ type lookup struct {
 // hit is one affected entry that contains the package's version.
 type hit struct {
 	e   *entry
+	rec *recInfo
 	r   *vrange // nil when listed in versions
 	at  int
 	eco string
@@ -139,11 +140,14 @@ func (ix *Index) hits(dst []hit, p *model.Package, os *model.OS, opts *Options) 
 	var pv parsedVersions
 	var verr error
 	for _, k := range keys {
-		ei := ix.ecos[k]
-		if ei == nil {
+		sec, err := ix.section(k)
+		if err != nil && verr == nil {
+			verr = err
+		}
+		if sec == nil {
 			continue
 		}
-		entries := ei.names[name]
+		entries := sec.names[name]
 		for i := range entries {
 			e := &entries[i]
 			found := false
@@ -157,13 +161,13 @@ func (ix *Index) hits(dst []hit, p *model.Package, os *model.OS, opts *Options) 
 					continue
 				}
 				if at, ok := r.contains(v); ok {
-					dst = append(dst, hit{e: e, r: r, at: at, eco: ix.ecoNames[e.eco]})
+					dst = append(dst, hit{e: e, rec: &sec.recs[e.rec], r: r, at: at, eco: sec.ecoNames[e.eco]})
 					found = true
 					break
 				}
 			}
 			if !found && inVersions(e.set.versions, lk.version) {
-				dst = append(dst, hit{e: e, eco: ix.ecoNames[e.eco]})
+				dst = append(dst, hit{e: e, rec: &sec.recs[e.rec], eco: sec.ecoNames[e.eco]})
 			}
 		}
 	}

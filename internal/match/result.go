@@ -33,12 +33,12 @@ func (ix *Index) vulns(ctx context.Context, lk lookup, hits []hit, opts *Options
 	}
 	n := 0
 	for _, h := range hits {
-		n += 1 + len(ix.recs[h.e.rec].ids)
+		n += 1 + len(h.rec.ids)
 	}
 	pairs := make([]idHit, 0, n)
 	for i, h := range hits {
 		parent[i] = i
-		rec := &ix.recs[h.e.rec]
+		rec := h.rec
 		pairs = append(pairs, idHit{rec.id, i})
 		for _, id := range rec.ids {
 			pairs = append(pairs, idHit{id, i})
@@ -84,15 +84,15 @@ func (ix *Index) vulns(ctx context.Context, lk lookup, hits []hit, opts *Options
 // one record are merged by vuln). ok is false when ids must be merged.
 func (ix *Index) unmerged(ctx context.Context, lk lookup, hits []hit, opts *Options) ([]model.Vulnerability, bool) {
 	for _, h := range hits {
-		if len(ix.recs[h.e.rec].ids) > 0 {
+		if len(h.rec.ids) > 0 {
 			return nil, false
 		}
 	}
-	slices.SortStableFunc(hits, func(a, b hit) int { return int(a.e.rec) - int(b.e.rec) })
+	slices.SortStableFunc(hits, func(a, b hit) int { return strings.Compare(a.rec.id, b.rec.id) })
 	out := make([]model.Vulnerability, 0, len(hits))
 	for i := 0; i < len(hits); {
 		j := i + 1
-		for j < len(hits) && hits[j].e.rec == hits[i].e.rec {
+		for j < len(hits) && hits[j].rec.id == hits[i].rec.id {
 			j++
 		}
 		out = append(out, ix.vuln(ctx, lk, hits[i:j], opts))
@@ -106,19 +106,19 @@ func (ix *Index) unmerged(ctx context.Context, lk lookup, hits []hit, opts *Opti
 func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) model.Vulnerability {
 	// One hit per record: the first, in index order.
 	slices.SortStableFunc(g, func(a, b hit) int {
-		return strings.Compare(ix.recs[a.e.rec].id, ix.recs[b.e.rec].id)
+		return strings.Compare(a.rec.id, b.rec.id)
 	})
 	var v model.Vulnerability
 	ix.fix(&v, g) // over every hit: the highest fix of any entry
-	g = slices.CompactFunc(g, func(a, b hit) bool { return a.e.rec == b.e.rec })
+	g = slices.CompactFunc(g, func(a, b hit) bool { return a.rec.id == b.rec.id })
 
 	n := 0
 	for _, h := range g {
-		n += 1 + len(ix.recs[h.e.rec].ids)
+		n += 1 + len(h.rec.ids)
 	}
 	all := make([]string, 0, n)
 	for _, h := range g {
-		rec := &ix.recs[h.e.rec]
+		rec := h.rec
 		all = append(all, rec.id)
 		all = append(all, rec.ids...)
 	}
@@ -131,7 +131,7 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 		hi++
 	}
 	cves := all[lo:hi:hi]
-	v.ID = ix.recs[g[0].e.rec].id // g is sorted by record id
+	v.ID = g[0].rec.id // g is sorted by record id
 	if len(cves) == 1 {
 		v.ID = cves[0]
 	}
@@ -142,15 +142,15 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 		}
 	}
 
-	primary := &ix.recs[g[0].e.rec]
+	primary := g[0].rec
 	for _, h := range g {
-		if ix.recs[h.e.rec].id == v.ID {
-			primary = &ix.recs[h.e.rec]
+		if h.rec.id == v.ID {
+			primary = h.rec
 		}
 	}
 	v.Summary = primary.summary
 	for _, h := range g {
-		rec := &ix.recs[h.e.rec]
+		rec := h.rec
 		if v.Summary == "" {
 			v.Summary = rec.summary
 		}
@@ -170,7 +170,7 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 		if h.r != nil {
 			rng = h.r.description(h.at)
 		}
-		id := ix.recs[h.e.rec].id
+		id := h.rec.id
 		v.Evidence = append(v.Evidence, model.Evidence{
 			Advisory:  id,
 			Ecosystem: h.eco,
@@ -185,7 +185,7 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 	if !opts.SkipDetails && ix.records != nil {
 		recIDs := make([]string, len(g))
 		for i, h := range g {
-			recIDs[i] = ix.recs[h.e.rec].id
+			recIDs[i] = h.rec.id
 		}
 		ix.details(ctx, &v, primary.id, recIDs)
 	}
@@ -215,7 +215,7 @@ func (ix *Index) fix(v *model.Vulnerability, g []hit) {
 	var best version.Version
 	open, wont := false, false
 	for _, h := range g {
-		if h.e.wontFix || ix.recs[h.e.rec].wontFix {
+		if h.e.wontFix || h.rec.wontFix {
 			wont = true
 		}
 		if h.r == nil {
@@ -250,7 +250,7 @@ func (ix *Index) fix(v *model.Vulnerability, g []hit) {
 func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recInfo, cves []string) {
 	n := len(primary.cvss)
 	for _, h := range g {
-		n += len(h.e.cvss()) + len(ix.recs[h.e.rec].cvss)
+		n += len(h.e.cvss()) + len(h.rec.cvss)
 	}
 	if n > 0 {
 		v.CVSS = make([]model.CVSS, 0, n)
@@ -265,7 +265,7 @@ func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recIn
 	add(primary.cvss)
 	for _, h := range g {
 		add(h.e.cvss())
-		add(ix.recs[h.e.rec].cvss)
+		add(h.rec.cvss)
 	}
 	own := len(v.CVSS)
 	if ix.env != nil {
@@ -291,7 +291,7 @@ func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recIn
 	}
 	if lk.fam != famLanguage {
 		for _, h := range g {
-			for _, w := range [...]string{h.e.vendor(), ix.recs[h.e.rec].vendor} {
+			for _, w := range [...]string{h.e.vendor(), h.rec.vendor} {
 				if s := vendorSeverity(w); s != "" {
 					base, _, _ := strings.Cut(h.eco, ":")
 					v.Severity, v.SeveritySource, v.VendorSeverity = s, SourceVendorPrefix+base, w
