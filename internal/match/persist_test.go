@@ -374,11 +374,11 @@ func TestLoadRebuildsCorruptSection(t *testing.T) {
 	}{
 		{"flipped byte in the npm section", func(t *testing.T, p string) {
 			loc := sectionOf(t, p, ecoKey{base: "npm"})
-			flip(loc.off + loc.n/2)(t, p)
+			flip(loc.off+loc.n/2)(t, p)
 		}, false},
 		{"flipped byte in the Ubuntu section", func(t *testing.T, p string) {
 			loc := sectionOf(t, p, ecoKey{base: "Ubuntu", release: "22.04"})
-			flip(loc.off + loc.n - 1)(t, p)
+			flip(loc.off+loc.n-1)(t, p)
 		}, false},
 		{"truncated in place", func(t *testing.T, p string) {
 			loc := sectionOf(t, p, ecoKey{base: "npm"})
@@ -388,7 +388,7 @@ func TestLoadRebuildsCorruptSection(t *testing.T) {
 		}, false},
 		{"flipped byte in the issues", func(t *testing.T, p string) {
 			loc := sectionOf(t, p, ecoKey{})
-			flip(loc.off + loc.n/2)(t, p)
+			flip(loc.off+loc.n/2)(t, p)
 		}, true},
 	}
 	for _, tc := range tests {
