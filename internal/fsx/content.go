@@ -20,6 +20,7 @@ type ShortReadError struct {
 	Want, Got int64
 }
 
+// Error implements error.
 func (e *ShortReadError) Error() string {
 	return fmt.Sprintf("file ended after %d of %d bytes", e.Got, e.Want)
 }

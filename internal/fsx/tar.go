@@ -25,8 +25,10 @@ type TarError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *TarError) Error() string { return fmt.Sprintf("tar %s: %v", e.Name, e.Err) }
 
+// Unwrap returns the underlying error.
 func (e *TarError) Unwrap() error { return e.Err }
 
 // Tar is a Source over an uncompressed tar stream, such as an image layer.

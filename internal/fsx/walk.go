@@ -103,6 +103,7 @@ type PanicError struct {
 	Value     any
 }
 
+// Error implements error.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("extractor %s panicked: %v", e.Extractor, e.Value)
 }

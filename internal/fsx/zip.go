@@ -26,8 +26,10 @@ type ZipError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *ZipError) Error() string { return fmt.Sprintf("zip %s: %v", e.Name, e.Err) }
 
+// Unwrap returns the underlying error.
 func (e *ZipError) Unwrap() error { return e.Err }
 
 // Zip is a Source over a zip archive, its entries placed under Prefix (a

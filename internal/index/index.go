@@ -21,6 +21,7 @@ type UnsupportedSourceError struct {
 	Source source.Source
 }
 
+// Error implements error.
 func (e *UnsupportedSourceError) Error() string {
 	return fmt.Sprintf("index: unsupported source %T", e.Source)
 }

@@ -15,6 +15,7 @@ type DigestError struct {
 	Want, Got string
 }
 
+// Error implements error.
 func (e *DigestError) Error() string {
 	return fmt.Sprintf("blob digest mismatch: manifest says %s, content is %s", e.Want, e.Got)
 }
