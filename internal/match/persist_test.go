@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -458,5 +459,57 @@ func TestConcurrentMatch(t *testing.T) {
 		if d := <-errs; d != "" {
 			t.Errorf("concurrent match differs:\n%s", d)
 		}
+	}
+}
+
+// TestLoadedMatchesBuilt loads the persisted index of every test-data OSV
+// zip and checks, on the benchmark mix, that it matches exactly as the
+// built index does; then, every section read, that it holds at most
+// 2 KiB per advisory.
+func TestLoadedMatchesBuilt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the full index")
+	}
+	ctx := context.Background()
+	s := openZipSnapshot(t, "snap-all", t.TempDir(), allZips(t)...)
+	built, err := Load(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs, oss := benchPackages(built)
+	before := heapInUse()
+	loaded, err := Load(ctx, s)
+	if err != nil || loaded.file == nil {
+		t.Fatalf("Load did not open the persisted index: %v", err)
+	}
+	opts := Options{SkipDetails: true}
+	n := 0
+	for i := range pkgs {
+		want, werr := built.MatchPackage(ctx, &pkgs[i], oss[i], opts)
+		got, gerr := loaded.MatchPackage(ctx, &pkgs[i], oss[i], opts)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%v: errors differ: built %v, loaded %v", pkgs[i], werr, gerr)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%v matches differently (-built +loaded):\n%s", pkgs[i], diff)
+		}
+		n += len(got)
+	}
+	if n == 0 {
+		t.Fatal("the mix matched nothing")
+	}
+	if !slices.Equal(built.Packages(), loaded.Packages()) {
+		t.Error("Packages differ")
+	}
+	if diff := cmp.Diff(built.Issues(), loaded.Issues()); diff != "" {
+		t.Errorf("issues differ:\n%s", diff)
+	}
+	after := heapInUse()
+	runtime.KeepAlive(loaded)
+	runtime.KeepAlive(built)
+	per := float64(after-before) / float64(loaded.RecordCount())
+	t.Logf("loaded index, every section read: %.1f MiB live, %.0f bytes/advisory", float64(after-before)/(1<<20), per)
+	if per > 2048 {
+		t.Errorf("loaded index holds %.0f bytes per advisory, more than 2 KiB", per)
 	}
 }
