@@ -14,7 +14,7 @@ import (
 )
 
 // alpineFeed is the name of the merged Alpine advisory feed.
-const alpineFeed = "alpine"
+const alpineFeed = "alpine/secdb"
 
 // deriveAlpine rebuilds the merged Alpine feed from the secdb feeds in
 // next when they changed (their blob set is the derived feed's

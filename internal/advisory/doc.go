@@ -22,7 +22,7 @@
 // a deterministic OSV zip, so every advisory feed is read the same way:
 // Debian DSA/DLA lists when fetched; Alpine secdb files (one per branch and
 // repository, kind alpine-secdb) are kept as fetched and merged into one
-// derived "alpine" feed, because one ALPINE-CVE record spans every branch
+// derived "alpine/secdb" feed, because one ALPINE-CVE record spans every branch
 // (secdb has no dates: a record's modified time is the newest fetch of a
 // file listing it). Enrichment files (KEV JSON, EPSS CSV, merged NVD API
 // 2.0 JSON) are stored as fetched and loaded into maps on first lookup.

@@ -31,7 +31,7 @@ func TestImportBundle(t *testing.T) {
 			t.Errorf("feed %s: %s %s", f.Name, f.Status, f.Error)
 		}
 	}
-	for _, name := range []string{"osv/Go", "kev", "epss", "nvd", "debian/DSA", "debian/DLA", "alpine-secdb/v3.10/main", "alpine"} {
+	for _, name := range []string{"osv/Go", "kev", "epss", "nvd", "debian/DSA", "debian/DLA", "alpine-secdb/v3.10/main", "alpine/secdb"} {
 		if _, ok := status[name]; !ok {
 			t.Errorf("feed %s missing from the bundle import", name)
 		}
@@ -82,8 +82,8 @@ func TestImportBundle(t *testing.T) {
 	}
 	// Alpine: one merged record per id, with the affected entries of every
 	// branch that lists it.
-	if status["alpine"].Records != countAlpineIDs(t) {
-		t.Errorf("alpine records %d, want %d distinct ids", status["alpine"].Records, countAlpineIDs(t))
+	if status["alpine/secdb"].Records != countAlpineIDs(t) {
+		t.Errorf("alpine records %d, want %d distinct ids", status["alpine/secdb"].Records, countAlpineIDs(t))
 	}
 	r, err := s.Record(ctx, "ALPINE-CVE-2019-14697")
 	if err != nil {

@@ -298,7 +298,7 @@ func TestUpdateNativeFallback(t *testing.T) {
 	want := map[string]string{
 		"osv/npm": FeedUpdated, "osv/Debian": FeedMissing, "osv/Alpine": FeedMissing,
 		"debian/DSA": FeedUpdated, "debian/DLA": FeedUpdated,
-		"alpine-secdb/v3.10/main": FeedUpdated, "alpine-secdb/v3.10/community": FeedUpdated, "alpine": FeedUpdated,
+		"alpine-secdb/v3.10/main": FeedUpdated, "alpine-secdb/v3.10/community": FeedUpdated, "alpine/secdb": FeedUpdated,
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("feed states (-want +got):\n%s", d)
