@@ -78,3 +78,7 @@ func newBackend(tb testing.TB) storetest.Backend {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, newBackend)
 }
+
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, newBackend)
+}

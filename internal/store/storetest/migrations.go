@@ -13,7 +13,7 @@ func testMigrations(t *testing.T, nb NewBackend) {
 	b := nb(t)
 	var first int
 	for i := range 3 { // applying twice changes nothing
-		s, err := b.Open(ctx, store.Options{})
+		s, err := b.Open(ctx, store.Options{Logger: quiet})
 		if err != nil {
 			t.Fatalf("open %d: %v", i, err)
 		}
@@ -32,7 +32,7 @@ func testMigrations(t *testing.T, nb NewBackend) {
 	if err := b.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)`); err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Open(ctx, store.Options{})
+	s, err := b.Open(ctx, store.Options{Logger: quiet})
 	var tooNew *store.SchemaTooNewError
 	if !errors.As(err, &tooNew) {
 		if s != nil {

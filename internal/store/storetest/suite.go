@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -87,7 +88,7 @@ func setup(t *testing.T, nb NewBackend) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{clock: NewClock()}
-	s, err := nb(t).Open(ctx, store.Options{Clock: e.clock.Now})
+	s, err := nb(t).Open(ctx, store.Options{Clock: e.clock.Now, Logger: quiet})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -132,3 +133,6 @@ func (e *env) view(t *testing.T, fn func(tx store.Tx) error) {
 		t.Fatal(err)
 	}
 }
+
+// quiet discards the stores' log output in tests and benchmarks.
+var quiet = slog.New(slog.DiscardHandler)
