@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -171,5 +172,63 @@ func BenchmarkMatchLockfiles(b *testing.B) {
 	b.ReportMetric(float64(vulns)/float64(n), "vulns/check")
 	if vulns == 0 {
 		b.Fatal("the lockfiles matched nothing")
+	}
+}
+
+// heavyPackages are the worst case for result building: the 20 names with
+// the most AlmaLinux 8 and Ubuntu 22.04 entries, at a version so old that
+// (nearly) every record matches, hundreds of vulnerabilities per check.
+func heavyPackages(ix *Index) ([]model.Package, []*model.OS) {
+	alma := &model.OS{Ecosystem: model.EcosystemAlmaLinux, Release: "8"}
+	ubuntu := &model.OS{Ecosystem: model.EcosystemUbuntu, Release: "22.04:LTS"}
+	var pkgs []model.Package
+	var oss []*model.OS
+	for _, c := range []struct {
+		k   ecoKey
+		os  *model.OS
+		ver string
+	}{{ecoKey{base: "AlmaLinux", release: "8"}, alma, "0.1-1.el8"}, {ecoKey{base: "Ubuntu", release: "22.04"}, ubuntu, "0.1-1"}} {
+		sec, _ := ix.section(c.k)
+		names := make([]string, 0, len(sec.names))
+		for n := range sec.names {
+			names = append(names, n)
+		}
+		slices.SortFunc(names, func(a, b string) int {
+			if d := len(sec.names[b]) - len(sec.names[a]); d != 0 {
+				return d
+			}
+			return strings.Compare(a, b)
+		})
+		for _, n := range names[:min(20, len(names))] {
+			pkgs = append(pkgs, model.Package{Ecosystem: c.os.Ecosystem, Name: n, Version: c.ver})
+			oss = append(oss, c.os)
+		}
+	}
+	return pkgs, oss
+}
+
+// BenchmarkMatchHeavy measures package checks on heavyPackages.
+func BenchmarkMatchHeavy(b *testing.B) {
+	ix := sharedIndex(b)
+	pkgs, oss := heavyPackages(ix)
+	ctx := context.Background()
+	opts := Options{SkipDetails: true, Target: model.TargetHost, AllKernels: true}
+	vulns := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0, n := cpuTime(), 0
+	for b.Loop() {
+		i := n % len(pkgs)
+		v, _ := ix.MatchPackage(ctx, &pkgs[i], oss[i], opts)
+		vulns += len(v)
+		n++
+	}
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(n)/cpu.Seconds(), "checks/cpu-s")
+		b.ReportMetric(float64(vulns)/cpu.Seconds(), "vulns/cpu-s")
+	}
+	b.ReportMetric(float64(vulns)/float64(n), "vulns/check")
+	if vulns == 0 {
+		b.Fatal("the mix matched nothing")
 	}
 }

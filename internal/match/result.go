@@ -20,10 +20,11 @@ const maxReferences = 64
 // vulnerability. It avoids maps: ids are sorted and equal neighbours
 // joined.
 func (ix *Index) vulns(ctx context.Context, lk lookup, hits []hit, opts *Options) []model.Vulnerability {
+	ar := newArena(hits)
 	if len(hits) == 1 {
-		return []model.Vulnerability{ix.vuln(ctx, lk, hits, opts)}
+		return []model.Vulnerability{ix.vuln(ctx, lk, hits, opts, ar)}
 	}
-	if v, ok := ix.unmerged(ctx, lk, hits, opts); ok {
+	if v, ok := ix.unmerged(ctx, lk, hits, opts, ar); ok {
 		return v
 	}
 	parent := make([]int, len(hits))
@@ -73,16 +74,82 @@ func (ix *Index) vulns(ctx context.Context, lk lookup, hits []hit, opts *Options
 		for ; k < len(order) && parent[order[k]] == root; k++ {
 			g = append(g, hits[order[k]])
 		}
-		out = append(out, ix.vuln(ctx, lk, g, opts))
+		out = append(out, ix.vuln(ctx, lk, g, opts, ar))
 	}
 	slices.SortFunc(out, func(a, b model.Vulnerability) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
+// arena holds the backing arrays the vulnerabilities of one package share,
+// so that building hundreds of them (a name with hundreds of distribution
+// records) costs a few allocations, not a few per vulnerability. Every
+// slice handed out has its capacity capped, so appending to it later
+// reallocates instead of overwriting a neighbour.
+type arena struct {
+	ev   []model.Evidence
+	ids  []string
+	cvss []model.CVSS
+	strs []string
+	all  []string // scratch
+}
+
+// newArena sizes an arena for the vulnerabilities of hits: at most one
+// evidence per hit, one alias per record id, the CVSS vectors of the
+// entries and records (NVD's, unknown in advance, are appended apart).
+func newArena(hits []hit) *arena {
+	nIDs, nCVSS := 0, 0
+	for _, h := range hits {
+		nIDs += 1 + len(h.rec.ids)
+		nCVSS += len(h.e.cvss()) + 2*len(h.rec.cvss)
+	}
+	return &arena{
+		ev:   make([]model.Evidence, 0, len(hits)),
+		ids:  make([]string, 0, nIDs),
+		cvss: make([]model.CVSS, 0, nCVSS),
+		all:  make([]string, 0, nIDs),
+	}
+}
+
+func (a *arena) evidence(n int) []model.Evidence {
+	if cap(a.ev)-len(a.ev) < n {
+		return make([]model.Evidence, 0, n)
+	}
+	l := len(a.ev)
+	a.ev = a.ev[:l+n]
+	return a.ev[l : l : l+n]
+}
+
+func (a *arena) strings(n int) []string {
+	if cap(a.ids)-len(a.ids) < n {
+		return make([]string, 0, n)
+	}
+	l := len(a.ids)
+	a.ids = a.ids[:l+n]
+	return a.ids[l : l : l+n]
+}
+
+func (a *arena) cvssList(n int) []model.CVSS {
+	if cap(a.cvss)-len(a.cvss) < n {
+		return make([]model.CVSS, 0, n)
+	}
+	l := len(a.cvss)
+	a.cvss = a.cvss[:l+n]
+	return a.cvss[l : l : l+n]
+}
+
+// str returns a pointer to a copy of s that lives in the arena.
+func (a *arena) str(s string) *string {
+	if len(a.strs) == cap(a.strs) {
+		a.strs = make([]string, 0, max(4, cap(a.ev)))
+	}
+	a.strs = append(a.strs, s)
+	return &a.strs[len(a.strs)-1]
+}
+
 // unmerged handles the common case of hits whose records have no
 // aliases or upstream ids: each record is its own vulnerability (hits of
 // one record are merged by vuln). ok is false when ids must be merged.
-func (ix *Index) unmerged(ctx context.Context, lk lookup, hits []hit, opts *Options) ([]model.Vulnerability, bool) {
+func (ix *Index) unmerged(ctx context.Context, lk lookup, hits []hit, opts *Options, ar *arena) ([]model.Vulnerability, bool) {
 	for _, h := range hits {
 		if len(h.rec.ids) > 0 {
 			return nil, false
@@ -95,7 +162,7 @@ func (ix *Index) unmerged(ctx context.Context, lk lookup, hits []hit, opts *Opti
 		for j < len(hits) && hits[j].rec.id == hits[i].rec.id {
 			j++
 		}
-		out = append(out, ix.vuln(ctx, lk, hits[i:j], opts))
+		out = append(out, ix.vuln(ctx, lk, hits[i:j], opts, ar))
 		i = j
 	}
 	slices.SortFunc(out, func(a, b model.Vulnerability) int { return strings.Compare(a.ID, b.ID) })
@@ -103,20 +170,16 @@ func (ix *Index) unmerged(ctx context.Context, lk lookup, hits []hit, opts *Opti
 }
 
 // vuln builds one vulnerability from the hits of its records.
-func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) model.Vulnerability {
+func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options, ar *arena) model.Vulnerability {
 	// One hit per record: the first, in index order.
 	slices.SortStableFunc(g, func(a, b hit) int {
 		return strings.Compare(a.rec.id, b.rec.id)
 	})
 	var v model.Vulnerability
-	ix.fix(&v, g) // over every hit: the highest fix of any entry
+	ix.fix(&v, g, ar) // over every hit: the highest fix of any entry
 	g = slices.CompactFunc(g, func(a, b hit) bool { return a.rec.id == b.rec.id })
 
-	n := 0
-	for _, h := range g {
-		n += 1 + len(h.rec.ids)
-	}
-	all := make([]string, 0, n)
+	all := ar.all[:0]
 	for _, h := range g {
 		rec := h.rec
 		all = append(all, rec.id)
@@ -135,7 +198,8 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 	if len(cves) == 1 {
 		v.ID = cves[0]
 	}
-	v.Aliases = make([]string, 0, len(all))
+	ar.all = all[:0]
+	v.Aliases = ar.strings(len(all))
 	for _, id := range all {
 		if id != v.ID {
 			v.Aliases = append(v.Aliases, id)
@@ -162,9 +226,9 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options) mo
 		}
 	}
 
-	ix.rate(&v, lk, g, primary, cves)
+	ix.rate(&v, lk, g, primary, cves, ar)
 	ix.enrich(&v, cves)
-	v.Evidence = make([]model.Evidence, 0, len(g))
+	v.Evidence = ar.evidence(len(g))
 	for _, h := range g {
 		rng := "listed in versions"
 		if h.r != nil {
@@ -211,7 +275,7 @@ func (ix *Index) feedOf(id, eco string) string {
 
 // fix sets FixedIn (the highest fixed version over the records) and
 // FixState.
-func (ix *Index) fix(v *model.Vulnerability, g []hit) {
+func (ix *Index) fix(v *model.Vulnerability, g []hit, ar *arena) {
 	var best version.Version
 	open, wont := false, false
 	for _, h := range g {
@@ -233,8 +297,7 @@ func (ix *Index) fix(v *model.Vulnerability, g []hit) {
 	}
 	switch {
 	case best != nil:
-		s := best.String()
-		v.FixedIn, v.FixState = &s, model.FixStateFixed
+		v.FixedIn, v.FixState = ar.str(best.String()), model.FixStateFixed
 	case wont:
 		v.FixState = model.FixStateWontFix
 	case open:
@@ -247,13 +310,13 @@ func (ix *Index) fix(v *model.Vulnerability, g []hit) {
 // rate sets CVSS and the severity: the distribution's rating for distro
 // packages, else the band of the highest-version CVSS vector (the
 // records' own, else NVD's), else UNTRIAGED.
-func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recInfo, cves []string) {
+func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recInfo, cves []string, ar *arena) {
 	n := len(primary.cvss)
 	for _, h := range g {
 		n += len(h.e.cvss()) + len(h.rec.cvss)
 	}
 	if n > 0 {
-		v.CVSS = make([]model.CVSS, 0, n)
+		v.CVSS = ar.cvssList(n)
 	}
 	add := func(cs []model.CVSS) {
 		for _, c := range cs {

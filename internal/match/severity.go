@@ -109,15 +109,17 @@ func best(cs []model.CVSS) (model.CVSS, bool) {
 // Debian urgency, Red Hat/AlmaLinux impact) to a severity; "" when the
 // word does not rate (untriaged, not yet assigned, unknown).
 func vendorSeverity(word string) model.Severity {
-	w := strings.ToLower(strings.TrimSpace(strings.TrimRight(word, "* ")))
-	switch w {
-	case "critical":
+	w := strings.TrimSpace(strings.TrimRight(word, "* "))
+	is := func(s string) bool { return strings.EqualFold(w, s) }
+	switch {
+	case w == "":
+	case is("critical"):
 		return model.SeverityCritical
-	case "high", "important":
+	case is("high"), is("important"):
 		return model.SeverityHigh
-	case "medium", "moderate":
+	case is("medium"), is("moderate"):
 		return model.SeverityMedium
-	case "low", "negligible", "unimportant":
+	case is("low"), is("negligible"), is("unimportant"):
 		return model.SeverityLow
 	}
 	return ""
