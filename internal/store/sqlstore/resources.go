@@ -45,7 +45,15 @@ func encodeTags(tags map[string]string) (string, error) {
 }
 
 func (s *resources) Upsert(ctx context.Context, r model.Resource) (model.Resource, store.UpsertResult, error) {
+	return s.upsert(ctx, r, true)
+}
+
+// upsert finds then inserts or updates; when a concurrent transaction
+// inserted the same resource in between (PostgreSQL), it retries once as
+// an update.
+func (s *resources) upsert(ctx context.Context, r model.Resource, retry bool) (model.Resource, store.UpsertResult, error) {
 	var res store.UpsertResult
+	callerID := r.ID
 	if err := s.t.writable(); err != nil {
 		return r, res, err
 	}
@@ -85,6 +93,10 @@ func (s *resources) Upsert(ctx context.Context, r model.Resource) (model.Resourc
 			string(r.ID), string(r.AccountID), string(r.Type), r.Name, r.Digest, tags,
 			string(r.Coverage.Status), string(r.Coverage.Reason), micro(r.Coverage.LastScannedAt), micro(now), micro(now))
 		if err != nil {
+			if s.t.s.d.IsUnique(err) && retry && callerID == "" {
+				r.ID = ""
+				return s.upsert(ctx, r, false)
+			}
 			if s.t.s.d.IsUnique(err) {
 				return r, res, &store.ConflictError{Kind: "resource", ID: string(r.ID), Reason: "exists"}
 			}

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,6 +97,42 @@ func testResources(t *testing.T, nb NewBackend) {
 		}
 		return nil
 	})
+}
+
+// testResourcesConcurrentUpsert registers the same resource from several
+// transactions at once: one resource results, and every call succeeds.
+func testResourcesConcurrentUpsert(t *testing.T, nb NewBackend) {
+	ctx := context.Background()
+	e := setup(t, nb)
+	sb := store.AccountScope(e.b.ID)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ids := map[model.ResourceID]int{}
+	created := 0
+	for i := range 8 {
+		wg.Go(func() {
+			err := e.s.InTx(ctx, func(tx store.Tx) error {
+				r, res, err := tx.Resources(sb).Upsert(ctx, model.Resource{AccountID: e.b.ID, Type: model.ResourceImage, Name: "registry.example/app", Digest: fmt.Sprintf("sha256:%d", i)})
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				ids[r.ID]++
+				if res.Created {
+					created++
+				}
+				mu.Unlock()
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(ids) != 1 || created != 1 {
+		t.Errorf("ids %v, created %d; want one resource created once", ids, created)
+	}
 }
 
 func testAudit(t *testing.T, nb NewBackend) {

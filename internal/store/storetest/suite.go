@@ -57,6 +57,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"DelegatedAdmin", testDelegatedAdmin},
 		{"Tokens", testTokens},
 		{"Resources", testResources},
+		{"ResourcesConcurrentUpsert", testResourcesConcurrentUpsert},
 		{"Inventory", testInventory},
 		{"ResourcesWithPackages", testResourcesWithPackages},
 		{"Outbox", testOutbox},
