@@ -434,30 +434,42 @@ func TestLoadRebuildsCorruptSection(t *testing.T) {
 	}
 }
 
-// TestConcurrentMatch matches the same inventory from several goroutines
-// and expects the sequential answer from each (run it with -race).
+// TestConcurrentMatch matches the same inventory from several goroutines,
+// on a built index and on a freshly loaded one (whose sections are read
+// by whichever goroutine needs them first), and expects the sequential
+// answer from each (run it with -race).
 func TestConcurrentMatch(t *testing.T) {
-	ix, _ := buildZips(t, zipPath("Go"), zipPath("npm"), zipPath("Ubuntu"))
 	ctx := context.Background()
-	want, err := ix.Match(ctx, persistInventory, Options{})
+	s := openZipSnapshot(t, "snap-conc", t.TempDir(), zipPath("Go"), zipPath("npm"), zipPath("Ubuntu"))
+	built, err := Load(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const workers = 8
-	errs := make(chan string, workers)
-	for range workers {
-		go func() {
-			got, err := ix.Match(ctx, persistInventory, Options{})
-			if err != nil {
-				errs <- err.Error()
-				return
-			}
-			errs <- cmp.Diff(want, got)
-		}()
+	want, err := built.Match(ctx, persistInventory, Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for range workers {
-		if d := <-errs; d != "" {
-			t.Errorf("concurrent match differs:\n%s", d)
+	loaded, err := Load(ctx, s)
+	if err != nil || loaded.file == nil {
+		t.Fatalf("Load did not open the persisted index: %v", err)
+	}
+	for _, ix := range []*Index{built, loaded} {
+		const workers = 8
+		errs := make(chan string, workers)
+		for range workers {
+			go func() {
+				got, err := ix.Match(ctx, persistInventory, Options{})
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				errs <- cmp.Diff(want, got)
+			}()
+		}
+		for range workers {
+			if d := <-errs; d != "" {
+				t.Errorf("concurrent match differs:\n%s", d)
+			}
 		}
 	}
 }
