@@ -55,7 +55,8 @@ measure "vigil, layer cache warm" "$bin/vigil" sbom image "oci-layout:$OCI" --ca
 measure "vigil, docker archive" "$bin/vigil" sbom image "docker-archive:$CORPUS/images/app.docker.tar" --cache-dir "" -o /dev/null
 syft=$(command -v syft || ls "$(go env GOPATH)/bin/syft" 2>/dev/null || true)
 if [[ -n $syft ]]; then
-  SYFT_CHECK_FOR_APP_UPDATE=false measure "syft $("$syft" version 2>/dev/null | awk '/^Version:/ { print $2 }')" \
+  sv=$(go version -m "$syft" 2>/dev/null | awk '$1 == "mod" && $2 == "github.com/anchore/syft" { print $3 }')
+  SYFT_CHECK_FOR_APP_UPDATE=false measure "syft ${sv:-?}" \
     env SYFT_CHECK_FOR_APP_UPDATE=false "$syft" scan "oci-dir:$OCI" -q -o json=/dev/null
 fi
 awk -v v="${WALL[vigil index (sbom)]}" -v g="${WALL[gzip -dc (layer blobs)]}" \
