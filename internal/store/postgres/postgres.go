@@ -33,6 +33,8 @@ var Dialect = sqlstore.Dialect{
 	MigrationLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockKey),
 	IsUnique:      isCode("23505"),
 	IsForeignKey:  isCode("23503"),
+	InsertIgnore:  "INSERT",
+	IgnoreSuffix:  " ON CONFLICT DO NOTHING",
 	MaxParams:     65535,
 }
 

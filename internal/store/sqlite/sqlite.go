@@ -31,6 +31,7 @@ var Dialect = sqlstore.Dialect{
 	Name:         "sqlite",
 	IsUnique:     isCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
 	IsForeignKey: isCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
+	InsertIgnore: "INSERT OR IGNORE",
 	MaxParams:    32766,
 }
 

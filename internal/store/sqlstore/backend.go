@@ -59,6 +59,13 @@ type Dialect struct {
 	IsUnique func(error) bool
 	// IsForeignKey reports a foreign-key violation.
 	IsForeignKey func(error) bool
+	// InsertIgnore starts an INSERT that skips rows violating a
+	// constraint instead of aborting ("INSERT OR IGNORE" on SQLite, where
+	// it also spares a statement journal; "INSERT" on PostgreSQL, whose
+	// statements then end with IgnoreSuffix).
+	InsertIgnore string
+	// IgnoreSuffix ends such an INSERT (" ON CONFLICT DO NOTHING").
+	IgnoreSuffix string
 	// MaxParams bounds the parameters of one statement.
 	MaxParams int
 }

@@ -76,7 +76,8 @@ func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id m
 		n := min(batch, len(refs))
 		b.Reset()
 		args = args[:0]
-		b.WriteString(`INSERT INTO inventory_packages (ecosystem, name, resource_id, account_id) VALUES `)
+		b.WriteString(s.t.s.d.InsertIgnore)
+		b.WriteString(` INTO inventory_packages (ecosystem, name, resource_id, account_id) VALUES `)
 		for i, ref := range refs[:n] {
 			if i > 0 {
 				b.WriteByte(',')
@@ -84,6 +85,9 @@ func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id m
 			b.WriteString(`(?,?,?,?)`)
 			args = append(args, ref.Ecosystem, ref.Name, string(id), string(acct))
 		}
+		// Refs are distinct, so nothing is ever ignored; ignoring rather
+		// than aborting spares SQLite a statement journal.
+		b.WriteString(s.t.s.d.IgnoreSuffix)
 		if _, err := s.t.c.Exec(ctx, b.String(), args...); err != nil {
 			return err
 		}

@@ -252,5 +252,8 @@ func (s *resources) Delete(ctx context.Context, id model.ResourceID) error {
 	if n == 0 {
 		return &store.NotFoundError{Kind: "resource", ID: string(id)}
 	}
-	return nil
+	// Tags and the inventory go by cascade; the package index has no
+	// foreign key.
+	_, err = s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(id))
+	return err
 }

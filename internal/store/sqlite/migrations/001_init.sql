@@ -54,10 +54,12 @@ CREATE TABLE inventories (
 	indexed_at INTEGER NOT NULL,
 	saved_at INTEGER NOT NULL
 );
+-- No foreign key here: it would make every multi-row insert keep a
+-- statement journal (SQLite); resource deletion removes the rows itself.
 CREATE TABLE inventory_packages (
 	ecosystem TEXT NOT NULL,
 	name TEXT NOT NULL,
-	resource_id TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+	resource_id TEXT NOT NULL,
 	account_id TEXT NOT NULL,
 	PRIMARY KEY (ecosystem, name, resource_id)
 ) WITHOUT ROWID;
