@@ -65,6 +65,8 @@ awk -v v="${CPU[vigil index (sbom)]}" -v g="${CPU[gzip -dc (layer blobs)]}" \
   'BEGIN { printf "vigil / gzip CPU time: %.2fx (vigil decompresses with klauspost/compress, layers in parallel)\n", v / g }'
 if [[ -n $syft ]]; then
   for k in "${!WALL[@]}"; do [[ $k == syft* ]] && s=${WALL[$k]}; done
+  for k in "${!CPU[@]}"; do [[ $k == syft* ]] && sc=${CPU[$k]}; done
   awk -v v="${WALL[vigil index (sbom)]}" -v s="$s" 'BEGIN { printf "syft / vigil time: %.2fx (target >= 3x)\n", s / v }'
+  awk -v v="${CPU[vigil index (sbom)]}" -v s="$sc" 'BEGIN { printf "syft / vigil CPU time: %.2fx (steadier on a shared machine)\n", s / v }'
 fi
 printf 'vigil peak RSS: %s MB (target <= 150 MB)\n' "${RSS[vigil index (sbom)]}"
