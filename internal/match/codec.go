@@ -24,7 +24,7 @@ import (
 //	            (version indexes), and per event its description
 //	            (string index+1, 0 for none)
 //	affectSets  rangeSet index+1 + list index+1 (0: none)
-//	recs        id, ids, summary, vendor, published, modified (varint),
+//	recs        id, ids, summary, vendor, feed, published, modified (varint),
 //	            wontFix byte, cvss
 //	names       normalised name + entries; an entry is its name, affect
 //	            set, rec, eco, a flags byte (1 wontFix, 2 extra) and, with
@@ -286,6 +286,7 @@ func encodeSection(sec *section) []byte {
 		}
 		s.str(&er, r.summary)
 		s.str(&er, r.vendor)
+		s.str(&er, r.feed)
 		er.varint(r.published)
 		er.varint(r.modified)
 		if r.wontFix {
@@ -509,6 +510,7 @@ func decodeSection(data []byte, path string) (names map[string][]entry, recs []r
 		}
 		r.summary = str()
 		r.vendor = str()
+		r.feed = str()
 		r.published = d.varint()
 		r.modified = d.varint()
 		r.wontFix = d.byte() != 0

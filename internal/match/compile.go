@@ -106,6 +106,15 @@ func newIndex(snapshotID string, env Enricher) *Index {
 	return ix
 }
 
+// feedOf returns the interned name of the feed the record came from, ""
+// when the enricher does not say.
+func (c *compiler) feedOf(id string) string {
+	if c.ix.feeds == nil {
+		return ""
+	}
+	return c.str(c.ix.feeds.FeedOf(id))
+}
+
 func (c *compiler) str(s string) string {
 	if t, ok := c.strs[s]; ok {
 		return t
@@ -125,6 +134,7 @@ func (c *compiler) record(s *slimRecord) {
 		id:        c.str(s.ID),
 		summary:   s.Summary,
 		vendor:    c.str(s.Vendor),
+		feed:      c.feedOf(s.ID),
 		published: s.Published,
 		modified:  s.Modified,
 		wontFix:   s.WontFix,

@@ -24,7 +24,8 @@ type RecordLoader interface {
 }
 
 // FeedNamer names the feed a record came from. When the Enricher given to
-// Build implements it, evidence names the feed.
+// Build implements it, evidence names the feed. It is asked once per record
+// at build time (the persisted index keeps the answer), never at match time.
 type FeedNamer interface {
 	FeedOf(id string) string
 }

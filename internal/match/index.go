@@ -57,6 +57,7 @@ type recInfo struct {
 	ids       []string // aliases and upstream
 	summary   string
 	vendor    string
+	feed      string // the snapshot's FeedOf(id), kept so matching needs no lookup
 	published int64
 	modified  int64
 	cvss      []model.CVSS

@@ -21,11 +21,13 @@ const IndexFileName = "match-index.v1.bin"
 // the layout or the meaning of a field changes, so that an index written
 // by an older vigil is rebuilt instead of misread.
 //
-// Version 2 (this one) is partitioned: a small header lists one section
+// Version 2 was partitioned: a small header lists one section
 // per ecosystem key with its offset, length and CRC-32C, and Load reads
 // only the header; a section is read and decoded the first time a package
-// of its ecosystem is matched. See codec.go for the section layout.
-const FormatVersion uint32 = 2
+// of its ecosystem is matched. Version 3 (this one) adds each record's
+// feed, so that evidence needs no snapshot lookup. See codec.go for the
+// section layout.
+const FormatVersion uint32 = 3
 
 // magic starts every persisted index.
 var magic = [8]byte{'V', 'G', 'L', 'M', 'I', 'D', 'X', 0}

@@ -136,7 +136,7 @@ func FuzzDecodeIndex(f *testing.F) {
 	}
 	f.Add(buf.Bytes())
 	f.Add(buf.Bytes()[:buf.Len()/3])
-	f.Add([]byte("VGLMIDX\x00\x02\x00\x00\x00"))
+	f.Add([]byte("VGLMIDX\x00\x03\x00\x00\x00"))
 	// A small index, so that mutations reach the sections' contents (the
 	// fuzzer cannot fix the CRCs: decodeSection is fuzzed on its own below).
 	small := buildJSON(f, distroRecords...)

@@ -242,7 +242,7 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options, ar
 			MatchedBy: lk.by,
 			Version:   lk.version,
 			Range:     rng,
-			Feed:      ix.feedOf(id, h.eco),
+			Feed:      ix.feedOf(h.rec, h.eco),
 			Snapshot:  ix.snapshot,
 		})
 	}
@@ -263,11 +263,9 @@ func unixTime(u int64) time.Time {
 	return time.Unix(u, 0).UTC()
 }
 
-func (ix *Index) feedOf(id, eco string) string {
-	if ix.feeds != nil {
-		if f := ix.feeds.FeedOf(id); f != "" {
-			return f
-		}
+func (ix *Index) feedOf(rec *recInfo, eco string) string {
+	if rec.feed != "" {
+		return rec.feed
 	}
 	base, _, _ := strings.Cut(eco, ":")
 	return "osv:" + base
