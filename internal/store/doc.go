@@ -22,5 +22,22 @@
 // get their sequence number when the transaction commits, so sequence
 // order is commit order and no sequence number is skipped.
 //
+// Never start a transaction inside another on the same goroutine: on
+// SQLite the single writer connection makes that a deadlock.
+//
+// # Schema
+//
+// Migrations are numbered files per dialect (sqlite/migrations,
+// postgres/migrations, NNN_name.sql) embedded in the binary, applied at
+// Open in order, each in its own transaction, and recorded in
+// schema_migrations; a database with a migration this binary does not know
+// is refused with *SchemaTooNewError. Tables: organizations, accounts
+// (one delegated admin per organisation, by a partial unique index),
+// tokens (SHA-256 of the secret, unique), resources (unique account, type,
+// name) and resource_tags, inventories (zstd-compressed JSON, one row per
+// resource, with its content hash) and inventory_packages (ecosystem,
+// normalised name, resource: the index an advisory update queries),
+// outbox and outbox_counter, audit_log, jobs.
+//
 // Times are stored as Unix microseconds in both dialects.
 package store
