@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -76,20 +75,6 @@ func runSBOM(ctx context.Context, g *Globals, f *sbomFlags, kind model.TargetKin
 		fmt.Fprintf(g.Stderr, "warning: partial inventory: %s: %s %s\n", is.Plugin, is.Reason, is.Path)
 	}
 	gen := report.Generator{Name: "vigil", Version: vigilVersion()}
-	if f.output == "" {
-		return write(g.Stdout, inv, gen, time.Now())
-	}
-	tmp, err := os.CreateTemp(dirOf(f.output), ".vigil-sbom-*")
-	if err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp, inv, gen, time.Now()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), f.output)
+	now := time.Now()
+	return writeOutput(g.Stdout, f.output, func(w io.Writer) error { return write(w, inv, gen, now) })
 }

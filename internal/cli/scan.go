@@ -277,40 +277,9 @@ func runScan(ctx context.Context, g *Globals, f *scanFlags, kind model.TargetKin
 }
 
 func writeReports(g *Globals, f *scanFlags, set *scanSettings, reports []*report.Report) error {
-	var w io.Writer = g.Stdout
-	var file *os.File
-	if f.output != "" {
-		tmp, err := os.CreateTemp(dirOf(f.output), ".vigil-report-*")
-		if err != nil {
-			return fmt.Errorf("--output: %w", err)
-		}
-		file, w = tmp, tmp
-		defer os.Remove(tmp.Name())
-	}
-	err := report.Write(w, set.format, reports, report.WriteOptions{Color: set.color, Explain: f.explain, ShowSuppressed: f.showSuppressed})
-	if file == nil {
-		return err
-	}
-	if cerr := file.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", f.output, err)
-	}
-	if err := os.Rename(file.Name(), f.output); err != nil {
-		return fmt.Errorf("cannot write %s: %w", f.output, err)
-	}
-	return nil
-}
-
-func dirOf(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		if i == 0 {
-			return "/"
-		}
-		return p[:i]
-	}
-	return "."
+	return writeOutput(g.Stdout, f.output, func(w io.Writer) error {
+		return report.Write(w, set.format, reports, report.WriteOptions{Color: set.color, Explain: f.explain, ShowSuppressed: f.showSuppressed})
+	})
 }
 
 // openSnapshot returns the current advisory snapshot, downloading the

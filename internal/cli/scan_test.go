@@ -248,3 +248,16 @@ func TestScanTableGolden(t *testing.T) {
 	}
 	golden(t, "node-app.txt", normalize(out))
 }
+
+// TestOutputNeverReplacesADevice: --output /dev/null (or a FIFO) is
+// written to, not replaced by a regular file.
+func TestOutputNeverReplacesADevice(t *testing.T) {
+	code, _, errs := run(t, "--db-dir", testDB, "scan", "fs", nodeApp, "--offline", "--format", "json", "--output", os.DevNull)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	fi, err := os.Stat(os.DevNull)
+	if err != nil || fi.Mode().IsRegular() {
+		t.Fatalf("%s was replaced by a regular file (%v)", os.DevNull, err)
+	}
+}
