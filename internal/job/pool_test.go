@@ -284,13 +284,15 @@ func TestPoolExtendsLease(t *testing.T) {
 		h := map[model.JobKind]job.Handler{"long": job.HandlerFunc(func(ctx context.Context, j model.Job) error {
 			calls.Add(1)
 			select {
-			case <-time.After(600 * time.Millisecond):
+			case <-time.After(2500 * time.Millisecond):
 			case <-ctx.Done():
 			}
 			return nil
 		})}
-		p1 := newPool(t, job.Config{Queue: q, Worker: "a", LeaseTTL: 150 * time.Millisecond, Handlers: h})
-		p2 := newPool(t, job.Config{Queue: q, Worker: "b", LeaseTTL: 150 * time.Millisecond, Handlers: h})
+		// The TTL is well above scheduling delays on a loaded machine, and
+		// the job runs for more than two TTLs, so it must be renewed.
+		p1 := newPool(t, job.Config{Queue: q, Worker: "a", LeaseTTL: time.Second, Handlers: h})
+		p2 := newPool(t, job.Config{Queue: q, Worker: "b", LeaseTTL: time.Second, Handlers: h})
 		stop1, stop2 := start(p1), start(p2)
 		waitFor(t, "ack", func() bool { return p1.Stats().Succeeded+p2.Stats().Succeeded == 1 })
 		stop1()
