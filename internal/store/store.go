@@ -30,6 +30,8 @@ type Tx interface {
 	Inventories(s Scope) InventoryStore
 	Outbox(s Scope) OutboxStore
 	Audit(s Scope) AuditStore
+	Findings(s Scope) FindingStore
+	SuppressionRules(s Scope) SuppressionRuleStore
 	// Jobs is the queue bound to this transaction.
 	Jobs() Queue
 }

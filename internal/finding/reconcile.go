@@ -1,0 +1,296 @@
+package finding
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// Delta counts what a reconciliation (or a suppression pass) changed.
+type Delta struct {
+	// Created counts new findings (ACTIVE or, when a rule matched at once,
+	// SUPPRESSED).
+	Created int `json:"created"`
+	// Updated counts findings whose severity, score or fix availability
+	// changed (one finding.updated event each).
+	Updated int `json:"updated"`
+	// Reopened counts CLOSED findings observed again.
+	Reopened int `json:"reopened"`
+	// Closed counts open findings no longer observed.
+	Closed int `json:"closed"`
+	// Suppressed and Unsuppressed count status changes made by rules.
+	Suppressed   int `json:"suppressed"`
+	Unsuppressed int `json:"unsuppressed"`
+	// Refreshed counts findings whose stored details changed without an
+	// event (new references, a new EPSS below the threshold, new tags).
+	Refreshed int `json:"refreshed"`
+	// Unchanged counts findings observed again as they were.
+	Unchanged int `json:"unchanged"`
+	// Events is the number of outbox events written.
+	Events int `json:"events"`
+	// Open counts the resource's ACTIVE findings after the change, by
+	// severity (for "Scan Completed"); zero for suppression passes.
+	Open model.SeverityCounts `json:"open"`
+}
+
+// Reconcile brings the stored findings of one resource in line with the
+// observations of one scan, within tx (one transaction per scan), and
+// appends an outbox event for each state change. res must carry its id,
+// account, type, name and tags; scanID and snapshotID are recorded on
+// every observed finding. Observations with the same key count once.
+// Suppression rules are those of the resource's account and of its
+// organisation's delegated admin, read whatever sc is.
+func Reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resource, scanID, snapshotID string,
+	observations []model.Observation, now time.Time) (Delta, error) {
+	var d Delta
+	if res.ID == "" || res.AccountID == "" {
+		return d, &ResourceError{Reason: "id and account are required"}
+	}
+	if !sc.Allows(res.AccountID) {
+		return d, &store.ScopeError{Kind: "finding", Account: string(res.AccountID)}
+	}
+	for i := range observations {
+		if err := checkObservation(i, &observations[i]); err != nil {
+			return d, err
+		}
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	rules, err := newRuleCache(tx, now).forAccount(ctx, res.AccountID)
+	if err != nil {
+		return d, err
+	}
+	fs := tx.Findings(sc)
+	stored, err := fs.ForResource(ctx, res.ID)
+	if err != nil {
+		return d, err
+	}
+	byID := make(map[model.FindingID]*model.Finding, len(stored))
+	for i := range stored {
+		byID[stored[i].ID] = &stored[i]
+	}
+	w := writer{now: now}
+	seen := make(map[model.FindingID]bool, len(observations))
+	for i := range observations {
+		o := &observations[i]
+		id := ID(Key(res.AccountID, res.ID, o))
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		cand := build(&res, scanID, snapshotID, id, o, now)
+		applyRule(&cand, rules)
+		old := byID[id]
+		if old == nil {
+			if err := w.emit(EventCreated, &cand, "", nil); err != nil {
+				return d, err
+			}
+			w.put(cand)
+			d.Created++
+			countOpen(&d.Open, &cand)
+			continue
+		}
+		if err := w.observedAgain(&d, old, cand); err != nil {
+			return d, err
+		}
+	}
+	for i := range stored {
+		old := &stored[i]
+		if seen[old.ID] || old.Status == model.StatusClosed {
+			continue
+		}
+		if err := w.close(old, model.ClosedFixed); err != nil {
+			return d, err
+		}
+		d.Closed++
+	}
+	if err := w.flush(ctx, tx, sc, scanID, snapshotID); err != nil {
+		return d, err
+	}
+	d.Events = len(w.events)
+	return d, nil
+}
+
+// countOpen counts f in c when it is ACTIVE.
+func countOpen(c *model.SeverityCounts, f *model.Finding) {
+	if f.Status == model.StatusActive {
+		c.Add(f.Severity, 1)
+	}
+}
+
+// writer gathers a reconciliation's writes and events.
+type writer struct {
+	now    time.Time
+	puts   []model.Finding
+	touch  []model.FindingID
+	events []model.Event
+}
+
+func (w *writer) put(f model.Finding) { w.puts = append(w.puts, f) }
+
+func (w *writer) emit(typ string, f *model.Finding, prev model.FindingStatus, changed []string) error {
+	e, err := newEvent(typ, f, prev, changed)
+	if err != nil {
+		return err
+	}
+	w.events = append(w.events, e)
+	return nil
+}
+
+// observedAgain handles a stored finding observed by this scan: cand is
+// the finding as observed, with the rule's status applied.
+func (w *writer) observedAgain(d *Delta, old *model.Finding, cand model.Finding) error {
+	cand.FirstObservedAt = old.FirstObservedAt
+	cand.ReopenCount = old.ReopenCount
+	cand.UpdatedAt = old.UpdatedAt
+	reopened := old.Status == model.StatusClosed
+	if reopened {
+		cand.ReopenCount++
+	}
+	changed := significantChanges(old, &cand)
+	statusChanged := old.Status != cand.Status
+	content := statusChanged || !sameSuppression(old.Suppression, cand.Suppression) || fingerprint(old) != fingerprint(&cand)
+	defer countOpen(&d.Open, &cand)
+	if !content {
+		w.touch = append(w.touch, cand.ID)
+		d.Unchanged++
+		return nil
+	}
+	cand.UpdatedAt = w.now
+	w.put(cand)
+	switch {
+	case reopened:
+		d.Reopened++
+		return w.emit(EventUpdated, &cand, old.Status, append([]string{"status"}, changed...))
+	case statusChanged && cand.Status == model.StatusSuppressed:
+		d.Suppressed++
+		return w.emit(EventSuppressed, &cand, old.Status, append([]string{"status"}, changed...))
+	case statusChanged:
+		d.Unsuppressed++
+		return w.emit(EventUpdated, &cand, old.Status, append([]string{"status"}, changed...))
+	case hasSignificant(changed):
+		d.Updated++
+		return w.emit(EventUpdated, &cand, "", changed)
+	}
+	d.Refreshed++
+	return nil
+}
+
+// close closes an open finding.
+func (w *writer) close(old *model.Finding, reason model.ClosedReason) error {
+	f := *old
+	f.Status = model.StatusClosed
+	f.Suppression = nil
+	f.ClosedAt = w.now
+	f.ClosedReason = reason
+	f.UpdatedAt = w.now
+	w.put(f)
+	return w.emit(EventClosed, &f, old.Status, nil)
+}
+
+func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope, scanID, snapshotID string) error {
+	fs := tx.Findings(sc)
+	if len(w.touch) > 0 {
+		if err := fs.Touch(ctx, w.touch, w.now, scanID, snapshotID); err != nil {
+			return err
+		}
+	}
+	if len(w.puts) > 0 {
+		if err := fs.Put(ctx, w.puts...); err != nil {
+			return err
+		}
+	}
+	if len(w.events) > 0 {
+		return tx.Outbox(sc).Append(ctx, w.events...)
+	}
+	return nil
+}
+
+// significantChanges lists what changed between the stored and the
+// observed finding among the fields events report: severity, score and
+// fixAvailable (significant), exploitAvailable, epss and kev.
+func significantChanges(old, cur *model.Finding) []string {
+	var out []string
+	if old.Severity != cur.Severity {
+		out = append(out, "severity")
+	}
+	if !sameScore(old.Score, cur.Score) {
+		out = append(out, "score")
+	}
+	if old.FixAvailable != cur.FixAvailable {
+		out = append(out, "fixAvailable")
+	}
+	if old.ExploitAvailable != cur.ExploitAvailable {
+		out = append(out, "exploitAvailable")
+	}
+	if (old.EPSS == nil) != (cur.EPSS == nil) || old.EPSS != nil && old.EPSS.Score != cur.EPSS.Score {
+		out = append(out, "epss")
+	}
+	if (old.KEV == nil) != (cur.KEV == nil) || old.KEV != nil && *old.KEV != *cur.KEV {
+		out = append(out, "kev")
+	}
+	return out
+}
+
+// hasSignificant reports whether changed names severity, score or
+// fixAvailable: the changes that warrant a finding.updated event.
+func hasSignificant(changed []string) bool {
+	for _, c := range changed {
+		if c == "severity" || c == "score" || c == "fixAvailable" {
+			return true
+		}
+	}
+	return false
+}
+
+func sameScore(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func sameSuppression(a, b *model.FindingSuppression) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.RuleID == b.RuleID && a.Reason == b.Reason && a.ExpiresAt.Equal(b.ExpiresAt)
+}
+
+// fingerprint encodes what a scan determines about a finding (everything
+// but its identity, status and life times), so that an unchanged finding
+// is only touched. JSON is stable across a store round trip.
+func fingerprint(f *model.Finding) string {
+	c := *f
+	c.ID, c.AccountID = "", ""
+	c.Status, c.Suppression, c.ClosedReason = "", nil, ""
+	c.FirstObservedAt, c.LastObservedAt, c.UpdatedAt, c.ClosedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	c.ReopenCount, c.SnapshotID, c.ScanID = 0, "", ""
+	var buf bytes.Buffer
+	_ = json.NewEncoder(&buf).Encode(&c) // a Finding always encodes
+	return buf.String()
+}
+
+func checkObservation(i int, o *model.Observation) error {
+	if o.CheckID == "" {
+		return &ObservationError{Index: i, Reason: "no check id"}
+	}
+	var ok bool
+	switch o.Type {
+	case model.FindingPackageVulnerability:
+		ok = o.Package != nil && o.Network == nil && o.Code == nil
+	case model.FindingNetworkReachability:
+		ok = o.Network != nil && o.Package == nil && o.Code == nil
+	case model.FindingCodeVulnerability, model.FindingConfiguration:
+		ok = o.Code != nil && o.Package == nil && o.Network == nil
+	default:
+		return &ObservationError{Index: i, Reason: "unknown type " + string(o.Type)}
+	}
+	if !ok {
+		return &ObservationError{Index: i, Reason: "target part does not match type " + string(o.Type)}
+	}
+	return nil
+}
