@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 )
@@ -18,10 +19,12 @@ const (
 	FormatSARIF     Format = "sarif"
 	FormatCycloneDX Format = "cyclonedx"
 	FormatCSV       Format = "csv"
+	FormatASFF      Format = "asff"
+	FormatOCSF      Format = "ocsf"
 )
 
 // Formats lists the formats Write accepts.
-var Formats = []Format{FormatTable, FormatJSON, FormatSARIF, FormatCycloneDX, FormatCSV}
+var Formats = []Format{FormatTable, FormatJSON, FormatSARIF, FormatCycloneDX, FormatCSV, FormatASFF, FormatOCSF}
 
 // UnknownFormatError is returned for a format Write does not know.
 type UnknownFormatError struct{ Format string }
@@ -67,6 +70,10 @@ func Write(w io.Writer, f Format, reports []*Report, opts WriteOptions) error {
 		return WriteSARIF(w, reports)
 	case FormatCycloneDX:
 		return WriteCycloneDX(w, reports)
+	case FormatASFF:
+		return WriteASFF(w, reports, ASFFOptionsFromEnv(os.Getenv))
+	case FormatOCSF:
+		return WriteOCSF(w, reports)
 	}
 	return &UnknownFormatError{Format: string(f)}
 }
