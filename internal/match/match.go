@@ -3,6 +3,7 @@ package match
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/version"
@@ -99,15 +100,45 @@ type hit struct {
 // vulnerabilities found through explicit versions lists are still returned.
 func (ix *Index) MatchPackage(ctx context.Context, p *model.Package, os *model.OS, opts Options) ([]model.Vulnerability, error) {
 	var buf [32]hit
-	lk, hits, err := ix.hits(buf[:0], p, os, &opts)
+	var spill []hit // the heap buffer hits moved to, if buf was too small
+	lk, hits, err := ix.hits(buf[:0], &spill, p, os, &opts)
 	if len(hits) == 0 {
 		return nil, err
 	}
-	return ix.vulns(ctx, lk, hits, &opts), err
+	vulns := ix.vulns(ctx, lk, hits, &opts)
+	if spill != nil {
+		clear(spill[:cap(spill)])
+		s := spill[:0]
+		hitPool.Put(&s)
+	}
+	return vulns, err
+}
+
+// hitPool recycles the hit buffers of names with many matching entries
+// (hundreds for some distribution packages), which outgrow MatchPackage's
+// stack buffer.
+var hitPool sync.Pool
+
+// addHit appends h to dst. When dst is full it moves to a larger buffer
+// from hitPool (or a new one), recorded in *spill for MatchPackage to
+// recycle.
+func addHit(dst []hit, spill *[]hit, h hit) []hit {
+	if len(dst) == cap(dst) {
+		var nb []hit
+		if p, _ := hitPool.Get().(*[]hit); p != nil && cap(*p) > 2*len(dst) {
+			nb = (*p)[:0]
+		} else {
+			nb = make([]hit, 0, max(64, 4*len(dst)))
+		}
+		nb = append(nb, dst...)
+		*spill = nb
+		dst = nb
+	}
+	return append(dst, h)
 }
 
 // hits finds the entries whose ranges or versions contain p.
-func (ix *Index) hits(dst []hit, p *model.Package, os *model.OS, opts *Options) (lookup, []hit, error) {
+func (ix *Index) hits(dst []hit, spill *[]hit, p *model.Package, os *model.OS, opts *Options) (lookup, []hit, error) {
 	base := string(p.Ecosystem)
 	lk := lookup{name: p.Name, version: p.Version, by: "name", fam: familyOf(base)}
 	if base == "" || p.Name == "" || p.Version == "" {
@@ -161,13 +192,13 @@ func (ix *Index) hits(dst []hit, p *model.Package, os *model.OS, opts *Options) 
 					continue
 				}
 				if at, ok := r.contains(v); ok {
-					dst = append(dst, hit{e: e, rec: &sec.recs[e.rec], r: r, at: at, eco: sec.ecoNames[e.eco]})
+					dst = addHit(dst, spill, hit{e: e, rec: &sec.recs[e.rec], r: r, at: at, eco: sec.ecoNames[e.eco]})
 					found = true
 					break
 				}
 			}
 			if !found && inVersions(e.set.versions, lk.version) {
-				dst = append(dst, hit{e: e, rec: &sec.recs[e.rec], eco: sec.ecoNames[e.eco]})
+				dst = addHit(dst, spill, hit{e: e, rec: &sec.recs[e.rec], eco: sec.ecoNames[e.eco]})
 			}
 		}
 	}

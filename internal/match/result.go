@@ -20,13 +20,13 @@ const maxReferences = 64
 // vulnerability. It avoids maps: ids are sorted and equal neighbours
 // joined.
 func (ix *Index) vulns(ctx context.Context, lk lookup, hits []hit, opts *Options) []model.Vulnerability {
-	ar := newArena(hits)
 	if len(hits) == 1 {
-		return []model.Vulnerability{ix.vuln(ctx, lk, hits, opts, ar)}
+		return []model.Vulnerability{ix.vuln(ctx, lk, hits, opts, newArena(hits, 1))}
 	}
-	if v, ok := ix.unmerged(ctx, lk, hits, opts, ar); ok {
+	if v, ok := ix.unmerged(ctx, lk, hits, opts); ok {
 		return v
 	}
+	ar := newArena(hits, len(hits))
 	parent := make([]int, len(hits))
 	type idHit struct {
 		id string
@@ -86,27 +86,28 @@ func (ix *Index) vulns(ctx context.Context, lk lookup, hits []hit, opts *Options
 // slice handed out has its capacity capped, so appending to it later
 // reallocates instead of overwriting a neighbour.
 type arena struct {
-	ev   []model.Evidence
-	ids  []string
-	cvss []model.CVSS
-	strs []string
-	all  []string // scratch
+	ev      []model.Evidence
+	ids     []string
+	cvss    []model.CVSS
+	strs    []string
+	all     []string     // scratch
+	cvssTmp []model.CVSS // scratch
 }
 
-// newArena sizes an arena for the vulnerabilities of hits: at most one
-// evidence per hit, one alias per record id, the CVSS vectors of the
-// entries and records (NVD's, unknown in advance, are appended apart).
-func newArena(hits []hit) *arena {
+// newArena sizes an arena for the vulnerabilities of hits, whose records
+// number at most nRecs: one evidence per record, one alias per record id, the distinct CVSS vectors
+// of the entries and records (NVD's, unknown in advance, may overflow it:
+// lists that do not fit are allocated apart).
+func newArena(hits []hit, nRecs int) *arena {
 	nIDs, nCVSS := 0, 0
 	for _, h := range hits {
 		nIDs += 1 + len(h.rec.ids)
-		nCVSS += len(h.e.cvss()) + 2*len(h.rec.cvss)
+		nCVSS += len(h.e.cvss()) + len(h.rec.cvss)
 	}
 	return &arena{
-		ev:   make([]model.Evidence, 0, len(hits)),
+		ev:   make([]model.Evidence, 0, nRecs),
 		ids:  make([]string, 0, nIDs),
 		cvss: make([]model.CVSS, 0, nCVSS),
-		all:  make([]string, 0, nIDs),
 	}
 }
 
@@ -149,14 +150,21 @@ func (a *arena) str(s string) *string {
 // unmerged handles the common case of hits whose records have no
 // aliases or upstream ids: each record is its own vulnerability (hits of
 // one record are merged by vuln). ok is false when ids must be merged.
-func (ix *Index) unmerged(ctx context.Context, lk lookup, hits []hit, opts *Options, ar *arena) ([]model.Vulnerability, bool) {
+func (ix *Index) unmerged(ctx context.Context, lk lookup, hits []hit, opts *Options) ([]model.Vulnerability, bool) {
 	for _, h := range hits {
 		if len(h.rec.ids) > 0 {
 			return nil, false
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int { return strings.Compare(a.rec.id, b.rec.id) })
-	out := make([]model.Vulnerability, 0, len(hits))
+	nRecs := 1
+	for i := 1; i < len(hits); i++ {
+		if hits[i].rec.id != hits[i-1].rec.id {
+			nRecs++
+		}
+	}
+	ar := newArena(hits, nRecs)
+	out := make([]model.Vulnerability, 0, nRecs)
 	for i := 0; i < len(hits); {
 		j := i + 1
 		for j < len(hits) && hits[j].rec.id == hits[i].rec.id {
@@ -309,13 +317,16 @@ func (ix *Index) fix(v *model.Vulnerability, g []hit, ar *arena) {
 // packages, else the band of the highest-version CVSS vector (the
 // records' own, else NVD's), else UNTRIAGED.
 func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recInfo, cves []string, ar *arena) {
-	n := len(primary.cvss)
-	for _, h := range g {
-		n += len(h.e.cvss()) + len(h.rec.cvss)
-	}
-	if n > 0 {
-		v.CVSS = ar.cvssList(n)
-	}
+	// Collect in the arena's scratch, then copy out at the exact size.
+	v.CVSS = ar.cvssTmp[:0]
+	defer func() {
+		ar.cvssTmp = v.CVSS[:0]
+		if len(v.CVSS) == 0 {
+			v.CVSS = []model.CVSS{}
+			return
+		}
+		v.CVSS = append(ar.cvssList(len(v.CVSS)), v.CVSS...)
+	}()
 	add := func(cs []model.CVSS) {
 		for _, c := range cs {
 			if !slices.ContainsFunc(v.CVSS, func(o model.CVSS) bool { return o.Vector == c.Vector }) {
@@ -346,9 +357,6 @@ func (ix *Index) rate(v *model.Vulnerability, lk lookup, g []hit, primary *recIn
 				add([]model.CVSS{c})
 			}
 		}
-	}
-	if v.CVSS == nil {
-		v.CVSS = []model.CVSS{}
 	}
 	if lk.fam != famLanguage {
 		for _, h := range g {
