@@ -82,6 +82,9 @@ func (v goVersion) Compare(other Version) int {
 // "go1.19beta1" → "1.19.0-beta.1". The "go" prefix is optional. An input
 // that is not a Go release name returns *InvalidVersionError.
 func ParseGoToolchain(v string) (string, error) {
+	if len(v) > maxLen {
+		return "", invalid(Go, v[:64]+"…", "longer than 1024 bytes")
+	}
 	s := strings.TrimPrefix(strings.TrimSpace(v), "go")
 	bad := func(r string) (string, error) { return "", invalid(Go, v, r) }
 	// numbers: 1 to 3 dot-separated, then an optional alpha/beta/rc N.
