@@ -185,28 +185,19 @@ func compileNode(obj map[string]any, path string, depth int) (*node, error) {
 		p := join(path, k)
 		v := obj[k]
 		if k == "$or" {
-			arr, ok := v.([]any)
-			if !ok {
-				return nil, perr(p, "$or must be an array of objects")
-			}
-			if len(arr) < 2 {
-				return nil, perr(p, "$or needs at least two objects")
-			}
-			var branches []*node
-			for i, e := range arr {
-				bp := fmt.Sprintf("%s[%d]", p, i)
-				o, ok := e.(map[string]any)
-				if !ok {
-					return nil, perr(bp, "$or must be an array of objects")
+			if branches, ok := orBranches(v); ok {
+				var group []*node
+				for _, o := range branches {
+					b, err := compileNode(o, path, depth+1)
+					if err != nil {
+						return nil, err
+					}
+					group = append(group, b)
 				}
-				b, err := compileNode(o, path, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				branches = append(branches, b)
+				n.ors = append(n.ors, group)
+				continue
 			}
-			n.ors = append(n.ors, branches)
-			continue
+			// Otherwise "$or" is an ordinary field name, as in event-ruler.
 		}
 		switch x := v.(type) {
 		case map[string]any:
@@ -226,6 +217,36 @@ func compileNode(obj map[string]any, path string, depth int) (*node, error) {
 		}
 	}
 	return n, nil
+}
+
+// operators are the match-expression keys; an object using one is a match
+// expression, not an $or branch.
+var operators = map[string]bool{"prefix": true, "suffix": true, "equals-ignore-case": true, "wildcard": true,
+	"exists": true, "numeric": true, "cidr": true, "anything-but": true}
+
+// orBranches reports whether the value of a "$or" key is an OR: an array
+// of at least two objects none of which uses an operator keyword.
+// Otherwise event-ruler, and so EventBridge, treats "$or" as an ordinary
+// field name.
+func orBranches(v any) ([]map[string]any, bool) {
+	arr, ok := v.([]any)
+	if !ok || len(arr) < 2 {
+		return nil, false
+	}
+	out := make([]map[string]any, 0, len(arr))
+	for _, e := range arr {
+		o, ok := e.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		for k := range o {
+			if operators[k] {
+				return nil, false
+			}
+		}
+		out = append(out, o)
+	}
+	return out, true
 }
 
 func compileLeaf(arr []any, path string) (*leaf, error) {

@@ -165,6 +165,19 @@ func TestMatch(t *testing.T) {
 		{"$or with sibling", `{"source":["aws.ec2"],"$or":[{"region":["eu-west-1"]},{"account":["123456789012"]}]}`, "", true},
 		{"$or with failing sibling", `{"source":["aws.s3"],"$or":[{"region":["us-east-1"]},{"account":["123456789012"]}]}`, "", false},
 		{"$or nested", `{"$or":[{"detail":{"$or":[{"state":["x"]},{"instance-id":["i-abcd1111"]}]}},{"source":["none"]}]}`, "", true},
+		// "$or" as an ordinary field name (event-ruler README, "The backward
+		// compatibility of using $or as field name in the rule").
+		{"$or object is a field", `{"$or":{"metricType":["MetricType"]}}`, `{"$or":{"metricType":"MetricType"}}`, true},
+		{"$or object is not an OR", `{"$or":{"metricType":["MetricType"]}}`, `{"metricType":"MetricType"}`, false},
+		{"$or string list is a field", `{"$or":["x","y"]}`, `{"$or":"y"}`, true},
+		// event-ruler README: "Or" has an "And" inside, nested "Or" and "And".
+		{"$or and inside", `{"source":["aws.cloudwatch"],"$or":[{"metricName":["CPUUtilization","ReadLatency"]},{"metricType":["MetricType"],"namespace":["AWS/EC2","AWS/ES"]},{"scope":["Service"]}]}`, `{"source":"aws.cloudwatch","metricType":"MetricType","namespace":"AWS/ES"}`, true},
+		{"$or and inside partial", `{"source":["aws.cloudwatch"],"$or":[{"metricName":["CPUUtilization","ReadLatency"]},{"metricType":["MetricType"],"namespace":["AWS/EC2","AWS/ES"]},{"scope":["Service"]}]}`, `{"source":"aws.cloudwatch","metricType":"MetricType"}`, false},
+		{"$or nested or and", `{"source":["aws.cloudwatch"],"$or":[{"metricName":["CPUUtilization"]},{"metricType":["MetricType"],"$or":[{"metricId":[1234]},{"spaceId":[1000]}]}]}`, `{"source":"aws.cloudwatch","metricType":"MetricType","spaceId":1000}`, true},
+		{"parallel $or", `{"$or":[{"metricName":["CPUUtilization"]},{"namespace":["AWS/EC2"]}],"detail":{"$or":[{"source":["aws.cloudwatch"]},{"detail-type":["CloudWatch Alarm State Change"]}]}}`, `{"namespace":"AWS/EC2","detail":{"detail-type":"CloudWatch Alarm State Change"}}`, true},
+		// event-ruler README, "JSON Array Matching": the employees example.
+		{"employees crushed array", `{"employees":{"firstName":["Anna"]}}`, `{"employees":[[{"firstName":"John","lastName":"Doe"},{"firstName":"Anna","lastName":"Smith"}],[{"firstName":"Peter","lastName":"Jones"}]]}`, true},
+		{"employees array consistency", `{"employees":{"firstName":["Anna"],"lastName":["Jones"]}}`, `{"employees":[{"firstName":"John","lastName":"Doe"},{"firstName":"Anna","lastName":"Smith"},{"firstName":"Peter","lastName":"Jones"}]}`, false},
 		// Keys beginning with '$' other than $or are ordinary fields.
 		{"dollar field", `{"$x":["y"]}`, `{"$x":"y"}`, true},
 		// Several values of different kinds in one list.
@@ -234,9 +247,10 @@ func TestCompileErrors(t *testing.T) {
 		{"anything-but numeric", `{"a":[{"anything-but":{"numeric":[">",1]}}]}`, &PatternError{Path: "a[0].anything-but.numeric", Reason: "unsupported inside anything-but"}},
 		{"anything-but two ops", `{"a":[{"anything-but":{"prefix":"a","suffix":"b"}}]}`, &PatternError{Path: "a[0].anything-but", Reason: "anything-but takes one of prefix, suffix, equals-ignore-case, wildcard"}},
 		{"anything-but bad wildcard", `{"a":[{"anything-but":{"wildcard":"**"}}]}`, &PatternError{Path: "a[0].anything-but.wildcard", Reason: "consecutive wildcard characters at position 1"}},
-		{"$or not array", `{"$or":{"a":["b"]}}`, &PatternError{Path: "$or", Reason: "$or must be an array of objects"}},
-		{"$or one branch", `{"$or":[{"a":["b"]}]}`, &PatternError{Path: "$or", Reason: "$or needs at least two objects"}},
-		{"$or scalar branch", `{"$or":[{"a":["b"]},"c"]}`, &PatternError{Path: "$or[1]", Reason: "$or must be an array of objects"}},
+		// "$or" that is not an OR is an ordinary field; its list must then
+		// be a valid match list.
+		{"$or one branch", `{"$or":[{"a":["b"]}]}`, &PatternError{Path: "$or[0]", Reason: `unrecognized match type "a"`}},
+		{"$or with operators", `{"$or":[{"numeric":123},{"prefix":"abc"}]}`, &PatternError{Path: "$or[0].numeric", Reason: "numeric must be a non-empty array of operator, number pairs"}},
 		{"$or bad branch", `{"detail":{"$or":[{"a":["b"]},{"c":"d"}]}}`, &PatternError{Path: "detail.c", Reason: "must be an object or an array"}},
 	}
 	for _, tc := range tests {

@@ -1,6 +1,9 @@
 package pattern
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // Set holds named patterns (rules) and finds the ones an event matches.
 // Each pattern that requires an exact string value at a top-level field
@@ -12,8 +15,10 @@ type Set struct {
 	rules map[string]*entry
 	// index[field][value] lists the rules requiring that value.
 	index map[string]map[string][]*entry
-	// fields lists the indexed fields, in the order they are looked up.
+	// fields lists the indexed fields (paths joined by NUL), in the order
+	// they are looked up; paths holds each one split.
 	fields []string
+	paths  [][]string
 	// rest are rules with no indexable field.
 	rest []*entry
 }
@@ -58,6 +63,7 @@ func (s *Set) Add(name string, p *Pattern) {
 		m = map[string][]*entry{}
 		s.index[key] = m
 		s.fields = append(s.fields, key)
+		s.paths = append(s.paths, strings.Split(key, "\x00"))
 	}
 	done := map[string]bool{}
 	for _, v := range values {
@@ -107,38 +113,120 @@ func without(list []*entry, e *entry) []*entry {
 	return out
 }
 
-// indexKey picks a top-level field whose match list holds only exact
-// strings: every event the rule matches has one of those strings there.
-func indexKey(n *node) (string, []string) {
-	candidates := map[string][]string{}
-	for _, f := range n.fields {
-		if f.leaf == nil || f.leaf.absent {
-			continue
+// maxIndexDepth bounds how deep indexKey looks for an indexable field.
+const maxIndexDepth = 3
+
+// indexKey picks a field, reached from the top through plain nested
+// objects (no $or on the way), whose match list holds only exact strings:
+// every event the rule matches has one of those strings among the leaf
+// values at that path. The deepest such field is usually the most
+// selective ("detail.severity" rather than "source"); ties go to the
+// shorter list, then to the preferred keys, then to the path's name.
+func indexKey(root *node) (string, []string) {
+	type cand struct {
+		path  []string
+		vals  []string
+		depth int
+	}
+	var best *cand
+	better := func(c *cand) bool {
+		if best == nil {
+			return true
 		}
-		var vals []string
-		ok := true
-		for _, m := range f.leaf.ms {
-			if m.k != kString {
-				ok = false
-				break
+		if c.depth != best.depth {
+			return c.depth > best.depth
+		}
+		if len(c.vals) != len(best.vals) {
+			return len(c.vals) < len(best.vals)
+		}
+		pc, pb := prefRank(c.path), prefRank(best.path)
+		if pc != pb {
+			return pc < pb
+		}
+		return strings.Join(c.path, "\x00") < strings.Join(best.path, "\x00")
+	}
+	var walk func(n *node, path []string)
+	walk = func(n *node, path []string) {
+		for _, f := range n.fields {
+			p := append(append([]string(nil), path...), f.key)
+			if f.child != nil {
+				if len(p) < maxIndexDepth {
+					walk(f.child, p)
+				}
+				continue
 			}
-			vals = append(vals, m.s)
-		}
-		if ok {
-			candidates[f.key] = vals
+			if f.leaf.absent {
+				continue
+			}
+			vals := make([]string, 0, len(f.leaf.ms))
+			ok := true
+			for _, m := range f.leaf.ms {
+				if m.k != kString {
+					ok = false
+					break
+				}
+				vals = append(vals, m.s)
+			}
+			if !ok {
+				continue
+			}
+			c := &cand{path: p, vals: vals, depth: len(p)}
+			if p[0] == "source" && len(p) == 1 {
+				c.depth = 0 // one source ("vigil") for every event: the least selective
+			}
+			if better(c) {
+				best = c
+			}
 		}
 	}
-	for _, k := range preferredKeys {
-		if v, ok := candidates[k]; ok {
-			return k, v
+	walk(root, nil)
+	if best == nil {
+		return "", nil
+	}
+	return strings.Join(best.path, "\x00"), best.vals
+}
+
+func prefRank(path []string) int {
+	if len(path) == 1 {
+		for i, k := range preferredKeys {
+			if path[0] == k {
+				return i
+			}
 		}
 	}
-	for _, f := range n.fields { // fields are sorted: a stable choice
-		if v, ok := candidates[f.key]; ok {
-			return f.key, v
+	return len(preferredKeys)
+}
+
+// leafStrings calls fn with every string leaf value of obj at path
+// (arrays flattened at any level), until fn returns false.
+func leafStrings(v any, path []string, fn func(string)) {
+	if len(path) == 0 {
+		switch x := v.(type) {
+		case string:
+			fn(x)
+		case []any:
+			eachScalar(x, func(e any) bool {
+				if s, ok := e.(string); ok {
+					fn(s)
+				}
+				return true
+			})
 		}
+		return
 	}
-	return "", nil
+	switch x := v.(type) {
+	case map[string]any:
+		if c, ok := x[path[0]]; ok {
+			leafStrings(c, path[1:], fn)
+		}
+	case []any:
+		eachObject(x, func(o map[string]any) bool {
+			if c, ok := o[path[0]]; ok {
+				leafStrings(c, path[1:], fn)
+			}
+			return true
+		})
+	}
 }
 
 // Matches appends to dst the names of the rules ev matches, in no
@@ -146,37 +234,40 @@ func indexKey(n *node) (string, []string) {
 func (s *Set) Matches(ev *Event, dst []string) []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, key := range s.fields {
+	var root any = ev.root
+	for i, key := range s.fields {
 		m := s.index[key]
-		switch v := ev.root[key].(type) {
-		case string:
-			for _, e := range m[v] {
+		path := s.paths[i]
+		var buf [4][]*entry
+		lists := buf[:0]
+		leafStrings(root, path, func(v string) {
+			if l := m[v]; len(l) > 0 {
+				lists = append(lists, l)
+			}
+		})
+		switch len(lists) {
+		case 0:
+			continue
+		case 1:
+			for _, e := range lists[0] {
 				if e.p.MatchEvent(ev) {
 					dst = append(dst, e.name)
 				}
 			}
-		case []any:
-			// A rule listing two values the array holds is found twice.
-			var seen map[*entry]bool
-			eachScalar(v, func(x any) bool {
-				str, ok := x.(string)
-				if !ok {
-					return true
+			continue
+		}
+		// Several values: a rule listing two of them is found twice.
+		seen := map[*entry]bool{}
+		for _, l := range lists {
+			for _, e := range l {
+				if seen[e] {
+					continue
 				}
-				for _, e := range m[str] {
-					if seen[e] {
-						continue
-					}
-					if seen == nil {
-						seen = map[*entry]bool{}
-					}
-					seen[e] = true
-					if e.p.MatchEvent(ev) {
-						dst = append(dst, e.name)
-					}
+				seen[e] = true
+				if e.p.MatchEvent(ev) {
+					dst = append(dst, e.name)
 				}
-				return true
-			})
+			}
 		}
 	}
 	for _, e := range s.rest {

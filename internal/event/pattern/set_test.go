@@ -18,6 +18,7 @@ func TestSet(t *testing.T) {
 	s.Add("prefix", MustCompile(`{"region":[{"prefix":"us-"}]}`)) // not indexable
 	s.Add("tags", MustCompile(`{"tags":["prod","web"]}`))
 	s.Add("absent", MustCompile(`{"tags":["x",{"exists":false}]}`)) // not indexable: exists false
+	s.Add("nested", MustCompile(`{"source":["vigil"],"detail":{"resources":{"type":["IMAGE","FUNCTION"]}}}`))
 	tests := []struct {
 		event string
 		want  []string
@@ -27,6 +28,10 @@ func TestSet(t *testing.T) {
 		{`{"detail-type":"EC2 Instance State-change Notification","detail":{"state":"running"}}`, []string{"absent", "state"}},
 		{`{"tags":["web","prod","web"]}`, []string{"tags"}},
 		{`{"source":["aws.s3","aws.ec2"]}`, []string{"absent", "ec2", "ec2-or-s3", "s3"}},
+		// The nested rule is indexed under detail.resources.type; the
+		// event's values sit in an array of objects, twice.
+		{`{"source":"vigil","detail":{"resources":[{"type":"HOST"},{"type":"IMAGE"},{"type":"FUNCTION"}]}}`, []string{"absent", "nested"}},
+		{`{"source":"vigil","detail":{"resources":[{"type":"HOST"}]}}`, []string{"absent"}},
 	}
 	for i, tc := range tests {
 		ev, err := ParseEvent([]byte(tc.event))
@@ -49,8 +54,8 @@ func TestSet(t *testing.T) {
 	if diff := cmp.Diff([]string{"absent", "ec2-or-s3"}, got); diff != "" {
 		t.Errorf("after replace/remove (-want +got):\n%s", diff)
 	}
-	if s.Len() != 6 {
-		t.Errorf("Len = %d, want 6", s.Len())
+	if s.Len() != 7 {
+		t.Errorf("Len = %d, want 7", s.Len())
 	}
 }
 
@@ -81,6 +86,28 @@ func TestSetAgreesWithPatterns(t *testing.T) {
 		}
 		if len(want) == 0 {
 			t.Errorf("event %s matches no rule: the test proves nothing", raw[:60])
+		}
+	}
+}
+
+func TestIndexKey(t *testing.T) {
+	tests := []struct {
+		pattern string
+		key     string
+		vals    []string
+	}{
+		{`{"source":["vigil"]}`, "source", []string{"vigil"}},
+		{`{"source":["vigil"],"detail-type":["Finding Created"]}`, "detail-type", []string{"Finding Created"}},
+		{`{"detail-type":["A","B"],"detail":{"severity":["CRITICAL"]}}`, "detail\x00severity", []string{"CRITICAL"}},
+		{`{"detail":{"severity":[{"prefix":"C"}]},"region":["local"]}`, "region", []string{"local"}},
+		{`{"a":{"b":{"c":{"d":["deep"]}}},"e":["x"]}`, "e", []string{"x"}},
+		{`{"$or":[{"a":["x"]},{"b":["y"]}]}`, "", nil},
+		{`{"a":["x",{"exists":false}]}`, "", nil},
+	}
+	for _, tc := range tests {
+		k, v := indexKey(MustCompile(tc.pattern).root)
+		if k != tc.key || !slices.Equal(v, tc.vals) {
+			t.Errorf("%s: index %q %q, want %q %q", tc.pattern, k, v, tc.key, tc.vals)
 		}
 	}
 }
