@@ -79,6 +79,8 @@ func NewRoot(g *Globals) *cobra.Command {
 		newDBCmd(g),
 		newScanCmd(g),
 		newSBOMCmd(g),
+		newEventsCmd(g),
+		newNetworkCmd(g),
 		newVersionCmd(g),
 	)
 	return root
