@@ -2,14 +2,14 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
 )
-
-var errTODO = errors.New("findings: not implemented yet")
 
 type findings struct {
 	t  *tx
@@ -18,42 +18,174 @@ type findings struct {
 
 func (t *tx) Findings(sc store.Scope) store.FindingStore { return &findings{t: t, sc: sc} }
 
+// findingWriteCols are the columns Put writes, in order.
+var findingWriteCols = []string{"id", "account_id", "resource_id", "resource_type", "type", "check_id", "title",
+	"status", "severity", "severity_rank", "score", "cvss", "epss", "fix_available", "exploit_available",
+	"package_ecosystem", "package_name", "package_version", "file_path", "layer", "image_repository", "image_tag",
+	"suppressed_by", "first_observed_at", "last_observed_at", "updated_at", "closed_at", "scan_id", "snapshot_id", "data"}
+
+// findingReadCols are what a read needs: the lifecycle columns Touch
+// updates (they override data) and data.
+const findingReadCols = `id, account_id, status, last_observed_at, scan_id, snapshot_id, data`
+
+func scanFinding(r Row) (model.Finding, error) {
+	var f model.Finding
+	var id, acct, status, scanID, snap string
+	var last int64
+	var data []byte
+	if err := r.Scan(&id, &acct, &status, &last, &scanID, &snap, &data); err != nil {
+		return f, err
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return f, fmt.Errorf("finding %s: %w", id, err)
+	}
+	f.ID, f.AccountID, f.Status = model.FindingID(id), model.AccountID(acct), model.FindingStatus(status)
+	f.LastObservedAt, f.ScanID, f.SnapshotID = fromMicro(last), scanID, snap
+	return f, nil
+}
+
 func (s *findings) Get(ctx context.Context, id model.FindingID) (model.Finding, error) {
-	return model.Finding{}, errTODO
+	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
+	f, err := scanFinding(s.t.c.QueryRow(ctx, `SELECT `+findingReadCols+` FROM findings WHERE id = ?`+cond, args...))
+	return f, notFound(err, "finding", string(id))
 }
+
 func (s *findings) ForResource(ctx context.Context, id model.ResourceID) ([]model.Finding, error) {
-	return nil, errTODO
+	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
+	return s.query(ctx, `SELECT `+findingReadCols+` FROM findings WHERE resource_id = ?`+cond+` ORDER BY id`, args...)
 }
-func (s *findings) Put(ctx context.Context, fs ...model.Finding) error { return errTODO }
+
+func (s *findings) query(ctx context.Context, q string, args ...any) ([]model.Finding, error) {
+	rows, err := s.t.c.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Finding
+	for rows.Next() {
+		f, err := scanFinding(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// orNone returns v, or -1 for a nil number.
+func orNone(v *float64) float64 {
+	if v == nil {
+		return -1
+	}
+	return *v
+}
+
+// findingRow returns the values of findingWriteCols for f.
+func findingRow(f *model.Finding) ([]any, error) {
+	data, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	var eco, name, ver, path, layer string
+	if p := f.FirstPackage(); p != nil {
+		eco, name, ver, path, layer = string(p.Ecosystem), p.Name, p.Version, p.FilePath, p.Layer
+	}
+	var epss *float64
+	if f.EPSS != nil {
+		epss = &f.EPSS.Score
+	}
+	var sup string
+	if f.Suppression != nil {
+		sup = string(f.Suppression.RuleID)
+	}
+	return []any{string(f.ID), string(f.AccountID), string(f.Resource.ID), string(f.Resource.Type), string(f.Type),
+		f.CheckID, f.Title, string(f.Status), string(f.Severity), int64(f.Severity.Rank()), orNone(f.Score), f.CVSSBase(),
+		orNone(epss), string(f.FixAvailable), string(f.ExploitAvailable), eco, name, ver, path, layer,
+		f.Resource.ImageRepository, f.Resource.ImageTag, sup, micro(f.FirstObservedAt), micro(f.LastObservedAt),
+		micro(f.UpdatedAt), micro(f.ClosedAt), f.ScanID, f.SnapshotID, data}, nil
+}
+
+func (s *findings) Put(ctx context.Context, fs ...model.Finding) error {
+	if err := s.t.writable(); err != nil {
+		return err
+	}
+	for i := range fs {
+		f := &fs[i]
+		if err := checkScope(s.sc, "finding", f.AccountID); err != nil {
+			return err
+		}
+		switch {
+		case f.ID == "":
+			return &store.InvalidError{Field: "finding.id", Reason: "empty"}
+		case f.Resource.ID == "":
+			return &store.InvalidError{Field: "finding.resource.id", Reason: "empty"}
+		case !f.Status.Valid():
+			return &store.InvalidError{Field: "finding.status", Reason: "unknown status " + string(f.Status)}
+		}
+	}
+	ncols := len(findingWriteCols)
+	var upd strings.Builder
+	for i, c := range findingWriteCols[2:] { // id and account never change
+		if i > 0 {
+			upd.WriteByte(',')
+		}
+		fmt.Fprintf(&upd, "%s = excluded.%s", c, c)
+	}
+	head := `INSERT INTO findings (` + strings.Join(findingWriteCols, ", ") + `) VALUES `
+	tail := ` ON CONFLICT (id) DO UPDATE SET ` + upd.String() + ` WHERE findings.account_id = excluded.account_id`
+	row := "(" + placeholders(ncols) + ")"
+	batch := min(s.t.s.d.MaxParams/ncols, 100)
+	for len(fs) > 0 {
+		k := min(batch, len(fs))
+		var b strings.Builder
+		b.WriteString(head)
+		args := make([]any, 0, k*ncols)
+		for i := range fs[:k] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(row)
+			vals, err := findingRow(&fs[i])
+			if err != nil {
+				return err
+			}
+			args = append(args, vals...)
+		}
+		b.WriteString(tail)
+		if _, err := s.t.c.Exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		fs = fs[k:]
+	}
+	return nil
+}
+
 func (s *findings) Touch(ctx context.Context, ids []model.FindingID, at time.Time, scanID, snapshotID string) error {
-	return errTODO
+	if err := s.t.writable(); err != nil {
+		return err
+	}
+	const batch = 500
+	for len(ids) > 0 {
+		k := min(batch, len(ids))
+		args := []any{micro(at), scanID, snapshotID}
+		for _, id := range ids[:k] {
+			args = append(args, string(id))
+		}
+		cond, args := scopeCond(s.sc, "account_id", args)
+		if _, err := s.t.c.Exec(ctx, `UPDATE findings SET last_observed_at = ?, scan_id = ?, snapshot_id = ? WHERE id IN (`+
+			placeholders(k)+`)`+cond, args...); err != nil {
+			return err
+		}
+		ids = ids[k:]
+	}
+	return nil
 }
-func (s *findings) List(ctx context.Context, f model.FindingFilter, sort store.FindingSort, cursor string, limit int) ([]model.Finding, string, error) {
-	return nil, "", errTODO
-}
-func (s *findings) Count(ctx context.Context, f model.FindingFilter) (int, error) { return 0, errTODO }
-func (s *findings) Aggregate(ctx context.Context, by model.AggregationType, f model.FindingFilter, limit int) ([]model.FindingAggregate, error) {
-	return nil, errTODO
-}
-func (s *findings) Purge(ctx context.Context, closedBefore time.Time) (int, error) { return 0, errTODO }
 
-type rules struct {
-	t  *tx
-	sc store.Scope
-}
-
-func (t *tx) SuppressionRules(sc store.Scope) store.SuppressionRuleStore { return &rules{t: t, sc: sc} }
-
-func (s *rules) Create(ctx context.Context, r model.SuppressionRule) (model.SuppressionRule, error) {
-	return r, errTODO
-}
-func (s *rules) Get(ctx context.Context, id model.SuppressionRuleID) (model.SuppressionRule, error) {
-	return model.SuppressionRule{}, errTODO
-}
-func (s *rules) Update(ctx context.Context, r model.SuppressionRule) (model.SuppressionRule, error) {
-	return r, errTODO
-}
-func (s *rules) Delete(ctx context.Context, id model.SuppressionRuleID) error { return errTODO }
-func (s *rules) List(ctx context.Context, after model.SuppressionRuleID, limit int) ([]model.SuppressionRule, error) {
-	return nil, errTODO
+func (s *findings) Purge(ctx context.Context, closedBefore time.Time) (int, error) {
+	if err := s.t.writable(); err != nil {
+		return 0, err
+	}
+	cond, args := scopeCond(s.sc, "account_id", []any{string(model.StatusClosed), micro(closedBefore)})
+	n, err := s.t.c.Exec(ctx, `DELETE FROM findings WHERE status = ? AND closed_at < ?`+cond, args...)
+	return int(n), err
 }

@@ -70,6 +70,12 @@ func Run(t *testing.T, nb NewBackend) {
 		{"QueueDeadLetter", testQueueDead},
 		{"QueueDedupe", testQueueDedupe},
 		{"QueueRelease", testQueueRelease},
+		{"FindingsPutGet", testFindingsPutGet},
+		{"FindingsFilters", testFindingsFilters},
+		{"FindingsSortPaging", testFindingsSortPaging},
+		{"FindingsAggregate", testFindingsAggregate},
+		{"FindingsPurge", testFindingsPurge},
+		{"SuppressionRules", testSuppressionRules},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, nb) })
