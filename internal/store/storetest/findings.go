@@ -240,9 +240,15 @@ func filterCases(fx *findingFixture, e *env) []struct {
 	f        model.FindingFilter
 	wantSome bool
 } {
-	eq := func(v string) model.StringFilter { return model.StringFilter{Comparison: model.CompareEquals, Value: v} }
-	pre := func(v string) model.StringFilter { return model.StringFilter{Comparison: model.ComparePrefix, Value: v} }
-	ne := func(v string) model.StringFilter { return model.StringFilter{Comparison: model.CompareNotEquals, Value: v} }
+	eq := func(v string) model.StringFilter {
+		return model.StringFilter{Comparison: model.CompareEquals, Value: v}
+	}
+	pre := func(v string) model.StringFilter {
+		return model.StringFilter{Comparison: model.ComparePrefix, Value: v}
+	}
+	ne := func(v string) model.StringFilter {
+		return model.StringFilter{Comparison: model.CompareNotEquals, Value: v}
+	}
 	rng := func(lo, hi *float64) model.NumberFilter { return model.NumberFilter{Min: lo, Max: hi} }
 	return []struct {
 		name     string
