@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/job"
+	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/scan"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// handleScan runs a scan job: index (images) or load (pushed inventories),
+// save, match, reconcile, record coverage.
+func (a *App) handleScan(ctx context.Context, j model.Job) error {
+	var p api.ScanPayload
+	if err := json.Unmarshal(j.Payload, &p); err != nil || p.ResourceID == "" {
+		return job.Permanent(fmt.Errorf("scan job %d: malformed payload", j.ID))
+	}
+	sc := store.AccountScope(j.AccountID)
+	var res model.Resource
+	err := a.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		res, err = tx.Resources(sc).Get(ctx, p.ResourceID)
+		return err
+	})
+	var nf *store.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		a.log.Info("scan of a deleted resource skipped", "resource", p.ResourceID)
+		return nil
+	case err != nil:
+		return err
+	}
+	var inv *model.Inventory
+	if res.Type == model.ResourceImage {
+		inv, err = a.extract(ctx, scan.Request{Kind: model.TargetImage, Target: res.Name})
+		if err != nil {
+			if ctx.Err() == nil {
+				a.setCoverage(ctx, sc, res.ID, model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonScanFailed})
+			}
+			return fmt.Errorf("index %s: %w", res.Name, err)
+		}
+		err = a.store.InTx(ctx, func(tx store.Tx) error {
+			if inv.Target.Digest != "" && inv.Target.Digest != res.Digest {
+				up := res
+				up.Digest = inv.Target.Digest
+				if res, _, err = tx.Resources(sc).Upsert(ctx, up); err != nil {
+					return err
+				}
+			}
+			_, err := tx.Inventories(sc).Save(ctx, res.ID, inv)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	} else {
+		err = a.store.View(ctx, func(tx store.Tx) error {
+			var err error
+			inv, _, err = tx.Inventories(sc).Load(ctx, res.ID)
+			return err
+		})
+		if errors.As(err, &nf) {
+			a.setCoverage(ctx, sc, res.ID, model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonNoInventory})
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if ecos := scan.Ecosystems(inv); len(ecos) > 0 {
+		if err := a.db.Want(ecos...); err != nil {
+			a.log.Warn("cannot record wanted ecosystems", "err", err)
+		}
+	}
+	return a.matchAndReconcile(ctx, sc, res, inv, "")
+}
+
+// matchAndReconcile matches a stored inventory with the current snapshot
+// (or the one named), reconciles the findings and records the coverage.
+func (a *App) matchAndReconcile(ctx context.Context, sc store.Scope, res model.Resource, inv *model.Inventory, snapshot string) error {
+	eng, snapID, err := a.matcher.get(ctx, snapshot)
+	if err != nil {
+		return fmt.Errorf("no advisory snapshot to match with: %w", err)
+	}
+	ms, err := eng.Match(ctx, inv)
+	if err != nil {
+		return fmt.Errorf("match %s: %w", res.ID, err)
+	}
+	a.matched.Add(1)
+	cov := model.Coverage{Status: model.CoverageActive, Reason: model.ReasonSuccessful, LastScannedAt: a.now()}
+	if inv.OS != nil && inv.OS.Unknown && len(inv.Packages) == 0 {
+		cov = model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonUnsupportedOS, LastScannedAt: cov.LastScannedAt}
+	}
+	return a.store.InTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.Resources(sc).Get(ctx, res.ID)
+		if err != nil {
+			return err
+		}
+		if err := a.reconcile(ctx, tx, sc, cur, snapID, inv, ms); err != nil {
+			return err
+		}
+		_, err = tx.Resources(sc).SetCoverage(ctx, res.ID, cov)
+		return err
+	})
+}
+
+// setCoverage records a coverage state, logging a failure (the job's own
+// error is what matters to the caller).
+func (a *App) setCoverage(ctx context.Context, sc store.Scope, id model.ResourceID, c model.Coverage) {
+	if c.LastScannedAt.IsZero() {
+		c.LastScannedAt = a.now()
+	}
+	err := a.store.InTx(ctx, func(tx store.Tx) error {
+		_, err := tx.Resources(sc).SetCoverage(ctx, id, c)
+		return err
+	})
+	if err != nil {
+		a.log.Warn("cannot record coverage", "resource", id, "err", err)
+	}
+}
