@@ -76,6 +76,9 @@ func Run(t *testing.T, nb NewBackend) {
 		{"FindingsAggregate", testFindingsAggregate},
 		{"FindingsPurge", testFindingsPurge},
 		{"SuppressionRules", testSuppressionRules},
+		{"FindingLifecycle", testFindingLifecycle},
+		{"FindingTransaction", testFindingTransaction},
+		{"FindingSuppression", testFindingSuppression},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, nb) })
