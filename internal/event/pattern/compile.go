@@ -101,6 +101,8 @@ type matcher struct {
 	k   kind
 	s   string  // string operand (folded for the *Fold kinds)
 	n   float64 // number operand
+	mi  int64   // n in micro-units, when mok
+	mok bool
 	lo  bound
 	hi  bound
 	pfx netip.Prefix
@@ -110,9 +112,19 @@ type matcher struct {
 
 type bound struct {
 	set   bool
-	v     float64
+	v     int64 // micro-units, see micro
 	incl  bool
 	equal bool // "=": lo only
+}
+
+// micro converts a number to millionths, the resolution at which
+// EventBridge compares numbers ("15 digits of precision, six digits to the
+// right of the decimal point"), for values within ±NumericLimit.
+func micro(f float64) (int64, bool) {
+	if f < -NumericLimit || f > NumericLimit {
+		return 0, false
+	}
+	return int64(math.Round(f * 1e6)), true
 }
 
 // butSet is the content of an anything-but.
@@ -277,7 +289,8 @@ func compileValue(v any, path string) (matcher, error) {
 		if err != nil {
 			return matcher{}, perr(path, "%v", err)
 		}
-		return matcher{k: kNumber, n: f, s: x.String()}, nil
+		mi, mok := micro(f)
+		return matcher{k: kNumber, n: f, s: x.String(), mi: mi, mok: mok}, nil
 	case bool:
 		if x {
 			return matcher{k: kTrue}, nil
@@ -453,22 +466,23 @@ func compileNumeric(v any, path string) (matcher, error) {
 		if err != nil || f < -NumericLimit || f > NumericLimit {
 			return matcher{}, perr(fmt.Sprintf("%s[%d]", path, i+1), "number %s is outside [-5.0e9, 5.0e9]", num)
 		}
+		mf, _ := micro(f)
 		switch op {
 		case "=":
 			if len(arr) != 2 {
 				return matcher{}, perr(fmt.Sprintf("%s[%d]", path, i), "\"=\" cannot be combined with a range")
 			}
-			m.lo = bound{set: true, v: f, incl: true, equal: true}
+			m.lo = bound{set: true, v: mf, incl: true, equal: true}
 		case ">", ">=":
 			if i != 0 {
 				return matcher{}, perr(fmt.Sprintf("%s[%d]", path, i), "the lower bound (> or >=) must come first")
 			}
-			m.lo = bound{set: true, v: f, incl: op == ">="}
+			m.lo = bound{set: true, v: mf, incl: op == ">="}
 		case "<", "<=":
 			if i == 0 && len(arr) == 4 {
 				return matcher{}, perr(fmt.Sprintf("%s[%d]", path, i), "the lower bound (> or >=) must come first")
 			}
-			m.hi = bound{set: true, v: f, incl: op == "<="}
+			m.hi = bound{set: true, v: mf, incl: op == "<="}
 		default:
 			return matcher{}, perr(fmt.Sprintf("%s[%d]", path, i), "unrecognized numeric operator %q", op)
 		}

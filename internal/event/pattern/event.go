@@ -1,11 +1,8 @@
 package pattern
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 )
@@ -32,6 +29,17 @@ type num struct {
 	f   float64
 	ok  bool
 	raw string
+	// mi is f in micro-units when mok (within ±NumericLimit).
+	mi  int64
+	mok bool
+}
+
+func newNum(f float64, ok bool, raw string) num {
+	n := num{f: f, ok: ok, raw: raw}
+	if ok {
+		n.mi, n.mok = micro(f)
+	}
+	return n
 }
 
 // ParseEvent parses a JSON event; numbers keep their value and text.
@@ -39,20 +47,14 @@ func ParseEvent(data []byte) (*Event, error) {
 	if len(data) > MaxEventSize {
 		return nil, &EventError{Reason: fmt.Sprintf("%d bytes, more than %d", len(data), MaxEventSize)}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, &EventError{Reason: "not JSON: " + err.Error()}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, &EventError{Reason: "trailing data after the event"}
+	v, err := parseJSON(data)
+	if err != nil {
+		return nil, err
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return nil, &EventError{Reason: "an event must be a JSON object"}
 	}
-	convert(obj)
 	return &Event{root: obj}, nil
 }
 
@@ -77,11 +79,11 @@ func convert(v any) any {
 		}
 	case json.Number:
 		f, err := strconv.ParseFloat(string(x), 64)
-		return num{f: f, ok: err == nil && !math.IsInf(f, 0), raw: string(x)}
+		return newNum(f, err == nil && !math.IsInf(f, 0), string(x))
 	case float64:
-		return num{f: x, ok: !math.IsInf(x, 0) && !math.IsNaN(x), raw: strconv.FormatFloat(x, 'g', -1, 64)}
+		return newNum(x, !math.IsInf(x, 0) && !math.IsNaN(x), strconv.FormatFloat(x, 'g', -1, 64))
 	case int:
-		return num{f: float64(x), ok: true, raw: strconv.Itoa(x)}
+		return newNum(float64(x), true, strconv.Itoa(x))
 	}
 	return v
 }

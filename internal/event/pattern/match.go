@@ -207,7 +207,7 @@ func matchValue(m *matcher, v any) bool {
 		return ok && wildcardMatch(m.wc, s)
 	case kNumeric:
 		n, ok := v.(num)
-		return ok && n.ok && n.f >= -NumericLimit && n.f <= NumericLimit && inRange(m, n.f)
+		return ok && n.mok && inRange(m, n.mi)
 	case kExists:
 		return m.n == 1 // a leaf value is present
 	case kCIDR:
@@ -229,14 +229,20 @@ func matchValue(m *matcher, v any) bool {
 	return false
 }
 
+// numEqual compares numbers by value: at EventBridge's resolution of six
+// decimals within ±NumericLimit, exactly beyond, by text when the event's
+// number does not parse.
 func numEqual(n num, m *matcher) bool {
-	if n.ok {
+	switch {
+	case n.mok && m.mok:
+		return n.mi == m.mi
+	case n.ok:
 		return n.f == m.n
 	}
 	return n.raw == m.s
 }
 
-func inRange(m *matcher, f float64) bool {
+func inRange(m *matcher, f int64) bool {
 	if m.lo.set {
 		if m.lo.equal {
 			return f == m.lo.v
@@ -293,7 +299,8 @@ func matchBut(b *butSet, v any) bool {
 	}
 	if n, ok := v.(num); ok && n.ok {
 		for _, x := range b.nums {
-			if n.f == x {
+			xm, xok := micro(x)
+			if (n.mok && xok && n.mi == xm) || (!(n.mok && xok) && n.f == x) {
 				return false
 			}
 		}

@@ -125,6 +125,14 @@ func TestMatch(t *testing.T) {
 		{"numeric less", `{"detail":{"d-count":[{"numeric":["<",10]}]}}`, "", true},
 		{"numeric equals", `{"detail":{"x-limit":[{"numeric":["=",3.018e2]}]}}`, "", true},
 		{"numeric only numbers", `{"detail":{"state":[{"numeric":[">",0]}]}}`, `{"detail":{"state":"5"}}`, false},
+		// Numbers compare at six decimals (Content filtering: "15 digits of
+		// precision, or six digits to the right of the decimal point").
+		{"numeric six decimals", `{"n":[{"numeric":[">",5]}]}`, `{"n":5.0000001}`, false},
+		{"numeric sixth decimal counts", `{"n":[{"numeric":[">",5]}]}`, `{"n":5.000001}`, true},
+		{"numeric negative range", `{"n":[{"numeric":[">=",-10.5,"<",-1]}]}`, `{"n":-10.5}`, true},
+		{"number exact at six decimals", `{"n":[5]}`, `{"n":5.0000001}`, true},
+		{"number exact beyond limit", `{"n":[6000000000]}`, `{"n":6e9}`, true},
+		{"anything-but number at six decimals", `{"n":[{"anything-but":[5]}]}`, `{"n":5.0000001}`, false},
 		{"numeric beyond limit", `{"n":[{"numeric":[">",0]}]}`, `{"n":6e9}`, false},
 		{"numeric complex example", `{"time":[{"prefix":"2017-10-02"}],"detail":{"state":[{"anything-but":"initializing"}],"c-count":[{"numeric":[">",0,"<=",5]}],"d-count":[{"numeric":["<",10]}],"x-limit":[{"anything-but":[100,200,300]}]}}`, "", true},
 		// IP address matching.
