@@ -3,6 +3,7 @@ package exposure
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -84,8 +85,7 @@ func Analyze(ctx context.Context, m *Model, opt Options) (*Result, error) {
 	for i := range m.PortForwards {
 		a.portForward(&m.PortForwards[i])
 	}
-	sortFindings(a.out)
-	a.out = dedupe(a.out)
+	a.out = sortFindings(a.out)
 	return &Result{Findings: a.out, Warnings: a.ix.warnings}, nil
 }
 
@@ -200,18 +200,17 @@ func (a *analysis) emit(e emitArgs) {
 	for _, r := range all.Ranges() {
 		rs := Ports(r.Lo, r.Hi)
 		var fixes []string
-		seenRule := map[int]bool{}
-		seenACL := map[int]bool{}
+		var seenRule, seenACL []int
 		for _, c := range e.contribs {
 			if !c.ports.Overlaps(rs) {
 				continue
 			}
-			if !seenRule[c.rule] {
-				seenRule[c.rule] = true
+			if !slices.Contains(seenRule, c.rule) {
+				seenRule = append(seenRule, c.rule)
 				fixes = append(fixes, "security group "+e.group.ID+" rule "+describeGroupRule(e.group.Inbound[c.rule]))
 			}
-			if c.acl >= 0 && !seenACL[c.acl] {
-				seenACL[c.acl] = true
+			if c.acl >= 0 && !slices.Contains(seenACL, c.acl) {
+				seenACL = append(seenACL, c.acl)
 				fixes = append(fixes, "network ACL "+e.acl.ID+" "+describeACLRule(e.acl.Inbound[c.acl]))
 			}
 		}
@@ -258,27 +257,30 @@ func (a *analysis) finding(e emitArgs, r PortRange, fixes []string) Finding {
 	}
 }
 
-func sortFindings(fs []Finding) {
-	slices.SortStableFunc(fs, func(x, y Finding) int {
-		return cmp.Or(
-			cmp.Compare(x.Resource, y.Resource),
-			cmp.Compare(x.Interface, y.Interface),
-			cmp.Compare(x.Network.From, y.Network.From),
-			cmp.Compare(x.Network.Protocol, y.Network.Protocol),
-			cmp.Compare(x.Network.Ports.Begin, y.Network.Ports.Begin),
-			cmp.Compare(x.Network.Ports.End, y.Network.Ports.End),
-			cmp.Compare(pathString(x.Network.Steps), pathString(y.Network.Steps)),
-		)
-	})
-}
-
-// dedupe drops findings identical in host, ports, protocol and path (a
-// load balancer in two subnets reaching one target).
-func dedupe(fs []Finding) []Finding {
-	return slices.CompactFunc(fs, func(x, y Finding) bool {
-		return x.Resource == y.Resource && x.Interface == y.Interface && x.Network.Protocol == y.Network.Protocol &&
-			x.Network.Ports == y.Network.Ports && pathString(x.Network.Steps) == pathString(y.Network.Steps)
-	})
+// sortFindings orders findings by host, interface, source, protocol,
+// ports and path, and drops exact duplicates (a load balancer in two
+// subnets reaching one target the same way). Keys are built once.
+func sortFindings(fs []Finding) []Finding {
+	keys := make([]string, len(fs))
+	idx := make([]int, len(fs))
+	var b strings.Builder
+	for i, f := range fs {
+		b.Reset()
+		n := f.Network
+		fmt.Fprintf(&b, "%s\x00%s\x00%s\x00%s\x00%05d\x00%05d\x00", f.Resource, f.Interface, n.From, n.Protocol, n.Ports.Begin, n.Ports.End)
+		b.WriteString(pathString(n.Steps))
+		keys[i] = b.String()
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(x, y int) int { return cmp.Compare(keys[x], keys[y]) })
+	out := make([]Finding, 0, len(fs))
+	for k, i := range idx {
+		if k > 0 && keys[i] == keys[idx[k-1]] {
+			continue
+		}
+		out = append(out, fs[i])
+	}
+	return out
 }
 
 // PathString renders steps as "Type id → Type id".

@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 	"strings"
@@ -51,8 +52,9 @@ func (b *builder) first(kind, id string) bool {
 }
 
 // Parse builds the model from command outputs already in memory (Load
-// reads them from a directory). Files are applied in dependency order;
-// files of one command in name order.
+// reads them from a directory). Commands are applied in dependency order;
+// for one command, "<command>.json" first, then "<command>-<suffix>.json"
+// by suffix. An ID seen twice keeps its first definition.
 func Parse(files []File) (*Import, error) {
 	b := &builder{
 		m:      &exposure.Model{TypeNames: TypeNames},
@@ -83,7 +85,11 @@ func Parse(files []File) (*Import, error) {
 	}
 	for _, o := range order {
 		fs := byCmd[o.cmd]
-		slices.SortFunc(fs, func(x, y File) int { return strings.Compare(x.Name, y.Name) })
+		slices.SortFunc(fs, func(x, y File) int {
+			_, sx, _ := classify(x.Name)
+			_, sy, _ := classify(y.Name)
+			return cmp.Or(cmp.Compare(b2i(sx != ""), b2i(sy != "")), strings.Compare(sx, sy))
+		})
 		for _, f := range fs {
 			b.file = f.Name
 			if err := o.fn(f); err != nil {
@@ -781,4 +787,11 @@ func (b *builder) listeners(f File) error {
 		b.m.LoadBalancers[i].Listeners = append(b.m.LoadBalancers[i].Listeners, lis)
 	}
 	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
