@@ -82,6 +82,12 @@ func NewRoot(g *Globals) *cobra.Command {
 		newEventsCmd(g),
 		newNetworkCmd(g),
 		newVersionCmd(g),
+		newServerCmd(g),
+		newWorkerCmd(g),
+		newResourcesCmd(g),
+		newFindingsCmd(g),
+		newAccountsCmd(g),
+		newTokensCmd(g),
 	)
 	return root
 }

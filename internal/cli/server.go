@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigilsec/vigil/internal/advisory"
+	"github.com/vigilsec/vigil/internal/app"
+	"github.com/vigilsec/vigil/internal/store/storeopen"
+)
+
+// serverFlags are the flags of `vigil server` and `vigil worker`.
+type serverFlags struct {
+	listen         string
+	dataDir        string
+	db             string
+	tlsCert        string
+	tlsKey         string
+	updateInterval time.Duration
+	mirror         string
+	noEnrich       bool
+	workers        int
+	shutdownGrace  time.Duration
+}
+
+// defaultDataDir returns $XDG_DATA_HOME/vigil, else ~/.local/share/vigil.
+func defaultDataDir() string {
+	if d := os.Getenv("VIGIL_DATA_DIR"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "vigil")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "vigil")
+	}
+	return filepath.Join(os.TempDir(), "vigil-data")
+}
+
+func newServerCmd(g *Globals) *cobra.Command {
+	f := &serverFlags{}
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the vigil server: API, scan workers and the advisory updater",
+		Long: `Server runs the HTTP API (JSON under /v1, OpenAPI at /v1/openapi.yaml), a pool of scan
+workers and the advisory database updater, until SIGINT or SIGTERM; then it stops accepting
+requests, lets running scans finish for --shutdown-grace and returns the others to the queue.
+
+The store is SQLite in --data-dir unless --db names a PostgreSQL database. The advisory database
+is the CLI's (--db-dir, VIGIL_DB_DIR). On first start with an empty store the server creates the
+organisation and its admin account and prints a one-time admin token, or uses the token in
+VIGIL_BOOTSTRAP_TOKEN.`,
+		Example: `  vigil server --listen 127.0.0.1:8080 --data-dir /var/lib/vigil
+  vigil server --listen :8443 --db postgres://vigil@db/vigil --tls-cert cert.pem --tls-key key.pem`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.listen == "" {
+				return fmt.Errorf("--listen: required")
+			}
+			return runServer(cmd, g, f, true)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "API address (host:port)")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM); serve HTTPS with --tls-key")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM)")
+	fl.DurationVar(&f.updateInterval, "update-interval", 6*time.Hour, "update the advisory database this often (0 disables)")
+	fl.StringVar(&f.mirror, "mirror", "", "OSV mirror (URL or directory in bucket layout) for updates")
+	fl.BoolVar(&f.noEnrich, "no-enrich", false, "do not download CISA KEV and EPSS with updates")
+	serverCommonFlags(cmd, f)
+	return cmd
+}
+
+func newWorkerCmd(g *Globals) *cobra.Command {
+	f := &serverFlags{}
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run extra scan workers against a shared PostgreSQL store",
+		Long: `Worker runs only the scan workers, against the PostgreSQL database a server uses, to scale
+scanning out. It serves no API and runs no updater; it reads the advisory database in --db-dir,
+which must be the server's (a shared volume) or kept current by ` + "`vigil db update`" + `.`,
+		Example: `  vigil worker --db postgres://vigil@db/vigil --workers 8`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !storeopen.IsPostgres(f.db) {
+				return fmt.Errorf("--db: a postgres:// URL is required (workers share the server's database)")
+			}
+			return runServer(cmd, g, f, false)
+		},
+	}
+	serverCommonFlags(cmd, f)
+	return cmd
+}
+
+func serverCommonFlags(cmd *cobra.Command, f *serverFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.dataDir, "data-dir", defaultDataDir(), "data directory: SQLite database, layer cache, scratch (env VIGIL_DATA_DIR)")
+	fl.StringVar(&f.db, "db", os.Getenv("VIGIL_DATABASE_URL"), "PostgreSQL URL (postgres://…); SQLite in --data-dir when empty (env VIGIL_DATABASE_URL)")
+	fl.IntVar(&f.workers, "workers", 4, "concurrent scan jobs")
+	fl.DurationVar(&f.shutdownGrace, "shutdown-grace", 10*time.Second, "how long running jobs may finish after SIGTERM before they are returned to the queue")
+}
+
+func runServer(cmd *cobra.Command, g *Globals, f *serverFlags, server bool) error {
+	ctx := cmd.Context()
+	if f.workers < 1 {
+		return fmt.Errorf("--workers: at least 1")
+	}
+	cfg := app.Config{
+		DataDir: f.dataDir, DB: f.db, AdvisoryDir: g.DBDir,
+		Workers: f.workers, ShutdownGrace: f.shutdownGrace,
+		Out: g.Stdout, Logger: g.Logger, Version: vigilVersion(),
+	}
+	cfg.Scan.Index.CacheDir = filepath.Join(f.dataDir, "layers")
+	if server {
+		cfg.Listen, cfg.TLSCert, cfg.TLSKey = f.listen, f.tlsCert, f.tlsKey
+		cfg.UpdateInterval = f.updateInterval
+		cfg.Update = advisory.UpdateOptions{Mirror: f.mirror, NoEnrich: f.noEnrich, Common: advisory.Common{Logger: g.Logger}}
+		cfg.BootstrapToken = os.Getenv("VIGIL_BOOTSTRAP_TOKEN")
+	} else {
+		cfg.NoBootstrap = true
+	}
+	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if server {
+		scheme := "http"
+		if f.tlsCert != "" {
+			scheme = "https"
+		}
+		fmt.Fprintf(g.Stderr, "vigil: serving %s://%s\n", scheme, a.Addr())
+	}
+	return a.Run(ctx)
+}
