@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigilsec/vigil/internal/event"
 	"github.com/vigilsec/vigil/internal/event/pattern"
 )
 
@@ -23,8 +26,59 @@ func newEventsCmd(g *Globals) *cobra.Command {
 completed; coverage changed; advisory database updated) as an event in an envelope modelled on
 Amazon EventBridge's. Rules select events with EventBridge event patterns.`,
 	}
-	cmd.AddCommand(newEventsTestPatternCmd(g))
+	cmd.AddCommand(newEventsTestPatternCmd(g), newEventsSchemaCmd(g))
 	return cmd
+}
+
+// UnknownDetailTypeError reports a detail-type vigil does not emit.
+type UnknownDetailTypeError struct{ DetailType string }
+
+func (e *UnknownDetailTypeError) Error() string {
+	names := make([]string, len(event.DetailTypes))
+	for i, d := range event.DetailTypes {
+		names[i] = string(d)
+	}
+	return fmt.Sprintf("unknown detail-type %q (want one of: %s)", e.DetailType, strings.Join(names, ", "))
+}
+
+func newEventsSchemaCmd(g *Globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema [DETAIL-TYPE]",
+		Short: "List the event detail-types, or print the JSON Schema of one",
+		Long: `Without an argument, schema lists the detail-types vigil emits. With one ("Finding Created",
+or finding-created), it prints that detail-type's JSON Schema; "defs" prints the shared
+definitions (the envelope and the finding) the schemas refer to.`,
+		Example: `  vigil events schema
+  vigil events schema "Finding Created"`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				for _, d := range event.DetailTypes {
+					fmt.Fprintln(g.Stdout, d)
+				}
+				return nil
+			}
+			file := ""
+			want := strings.ToLower(strings.ReplaceAll(args[0], " ", "-"))
+			if want == "defs" {
+				file = "schemas/defs.json"
+			}
+			for _, d := range event.DetailTypes {
+				if path.Base(event.SchemaFile(d)) == want+".json" {
+					file = event.SchemaFile(d)
+				}
+			}
+			if file == "" {
+				return &UnknownDetailTypeError{DetailType: args[0]}
+			}
+			data, err := event.Schemas.ReadFile(file)
+			if err != nil {
+				return err
+			}
+			_, err = g.Stdout.Write(data)
+			return err
+		},
+	}
 }
 
 // testPatternFlags are the flags of `vigil events test-pattern`.

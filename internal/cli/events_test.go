@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -95,5 +96,27 @@ func TestEventsTestPatternErrorsAreTyped(t *testing.T) {
 	}
 	if in.Flag != "pattern" || !strings.Contains(err.Error(), "detail.state") {
 		t.Errorf("message %q does not name the flag and the path", err)
+	}
+}
+
+func TestEventsSchema(t *testing.T) {
+	code, out, err := runEvents(t, "", "schema")
+	if code != ExitOK || err != nil {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	if got := strings.Split(strings.TrimSpace(out), "\n"); len(got) != 8 || got[0] != "Finding Created" {
+		t.Errorf("detail-types: %q", got)
+	}
+	for _, arg := range []string{"Finding Created", "finding-created", "ADVISORY DATABASE UPDATED", "defs"} {
+		code, out, err := runEvents(t, "", "schema", arg)
+		var doc map[string]any
+		if code != ExitOK || err != nil || json.Unmarshal([]byte(out), &doc) != nil || doc["$schema"] == nil {
+			t.Errorf("schema %q: exit %d, %v, %.80q", arg, code, err, out)
+		}
+	}
+	_, _, err = runEvents(t, "", "schema", "Finding Deleted")
+	var ue *UnknownDetailTypeError
+	if !errors.As(err, &ue) {
+		t.Errorf("unknown detail-type: %v", err)
 	}
 }
