@@ -309,3 +309,13 @@ func primaryAddr(nic *Interface) netip.Addr {
 	}
 	return netip.Addr{}
 }
+
+// ByResource groups the findings' observations by host, in finding order:
+// the per-resource input of finding reconciliation.
+func (r *Result) ByResource() map[string][]model.Observation {
+	out := map[string][]model.Observation{}
+	for _, f := range r.Findings {
+		out[f.Resource] = append(out[f.Resource], f.Observation)
+	}
+	return out
+}

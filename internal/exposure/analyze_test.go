@@ -176,6 +176,19 @@ func TestAnalyzeLoadBalancer(t *testing.T) {
 			m.Groups[1].Inbound[0].CIDRs = nil
 			m.Groups[1].Inbound[0].Groups = []string{"g-lb"}
 		}, []row{direct, viaLB}},
+		{"client IP preserved, target group admits only the lb subnet", func(m *Model) { m.TargetGroups[0].PreserveClientIP = true }, []row{direct}},
+		{"client IP preserved, target group admits the internet", func(m *Model) {
+			m.TargetGroups[0].PreserveClientIP = true
+			m.Groups[1].Inbound[0].CIDRs = []netip.Prefix{pfx("0.0.0.0/0")}
+		}, []row{direct, viaLB}},
+		{"client IP preserved, target ACL admits only the lb subnet", func(m *Model) {
+			m.TargetGroups[0].PreserveClientIP = true
+			m.Groups[1].Inbound[0].CIDRs = []netip.Prefix{pfx("0.0.0.0/0")}
+			m.ACLs = append(m.ACLs, ACL{ID: "acl-priv", Network: "n1",
+				Inbound:  []ACLRule{{Number: 100, Protocol: ProtoAll, Allow: true, CIDR: pfx("10.0.0.0/16"), Ports: PortRange{0, MaxPort}}},
+				Outbound: []ACLRule{{Number: 100, Protocol: ProtoAll, Allow: true, CIDR: pfx("0.0.0.0/0"), Ports: PortRange{0, MaxPort}}}})
+			m.Subnets[1].ACL = "acl-priv"
+		}, []row{direct}},
 		{"target subnet ACL blocks return", func(m *Model) {
 			m.ACLs = append(m.ACLs, ACL{ID: "acl-priv", Network: "n1",
 				Inbound:  []ACLRule{{Number: 100, Protocol: ProtoAll, Allow: true, CIDR: pfx("0.0.0.0/0"), Ports: PortRange{0, MaxPort}}},
@@ -270,6 +283,27 @@ func TestAnalyzeWarnsOnDanglingReferences(t *testing.T) {
 		"interface nic9: subnet s-gone not in the model",
 	}
 	if diff := cmp.Diff(want, res.Warnings); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestByResource(t *testing.T) {
+	m := lbModel()
+	res, err := Analyze(context.Background(), m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for host, obs := range res.ByResource() {
+		for _, o := range obs {
+			got[host] = append(got[host], o.Title)
+		}
+	}
+	want := map[string][]string{
+		"h1": {"Port 22 is reachable from an Internet Gateway - TCP"},
+		"h2": {"Port 8080 is reachable from an Internet Gateway - TCP"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -138,7 +138,12 @@ func (a *analysis) lbTarget(lb *LoadBalancer, z *zone, l Listener, tg *TargetGro
 	if port == 0 {
 		port = tg.Port
 	}
-	pass := a.lbToTarget(lb, ts, nic, proto, port)
+	var pass []addrRange
+	if tg.PreserveClientIP {
+		pass = a.clientToTarget(z, ts, nic, proto, port)
+	} else {
+		pass = a.lbToTarget(lb, ts, nic, proto, port)
+	}
 	if len(pass) == 0 {
 		return
 	}
@@ -154,7 +159,7 @@ func (a *analysis) lbTarget(lb *LoadBalancer, z *zone, l Listener, tg *TargetGro
 			}
 			match := false
 			for _, ref := range rule.Groups {
-				if slices.Contains(lb.Groups, ref) {
+				if !tg.PreserveClientIP && slices.Contains(lb.Groups, ref) {
 					match = true
 				}
 			}
@@ -237,6 +242,45 @@ func (a *analysis) lbToTarget(lb *LoadBalancer, ts *Subnet, nic *Interface, prot
 			}
 			out = append(out, at)
 		}
+	}
+	return out
+}
+
+// clientToTarget returns the client address ranges of zone z whose
+// connections, forwarded with their source address kept, pass the target
+// subnet's ACL both ways (the port in, ephemeral replies out). Replies go
+// back through the load balancer, so there is no return-route check.
+func (a *analysis) clientToTarget(z *zone, ts *Subnet, nic *Interface, proto Protocol, port int) []addrRange {
+	fam := primaryAddr(nic)
+	if !fam.IsValid() {
+		return nil
+	}
+	var src []addrRange
+	for _, r := range z.src {
+		if r.lo.Is4() == fam.Is4() {
+			src = append(src, r)
+		}
+	}
+	tacl := a.ix.acl(ts)
+	if tacl == nil {
+		return src
+	}
+	var cuts []netip.Prefix
+	for _, r := range tacl.Inbound {
+		cuts = append(cuts, r.CIDR)
+	}
+	for _, r := range tacl.Outbound {
+		cuts = append(cuts, r.CIDR)
+	}
+	var out []addrRange
+	for _, at := range atomize(src, cuts) {
+		if ps, _ := evalACL(tacl.Inbound, at.lo, proto, Ports(port, port)); ps.Empty() {
+			continue
+		}
+		if ps, _ := evalACL(tacl.Outbound, at.lo, proto, a.ephemeral); ps.Empty() {
+			continue
+		}
+		out = append(out, at)
 	}
 	return out
 }

@@ -220,6 +220,11 @@ type TargetGroup struct {
 	Protocol Protocol
 	Port     int
 	Targets  []Target
+	// PreserveClientIP means targets see the client's address, not the
+	// load balancer's (network load balancers by default for instance
+	// targets and UDP): the target's ACL and groups must then admit the
+	// clients themselves.
+	PreserveClientIP bool
 }
 
 // Target is one host (by ID) or address behind a target group.

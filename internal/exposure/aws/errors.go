@@ -13,6 +13,7 @@ type FileError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *FileError) Error() string { return e.File + ": " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
@@ -25,6 +26,7 @@ type MissingFileError struct {
 	File string
 }
 
+// Error implements error.
 func (e *MissingFileError) Error() string {
 	return fmt.Sprintf("%s: missing %s (the output of `aws %s`)", e.Dir, e.File, commandLine(e.File))
 }
@@ -34,6 +36,7 @@ type TooLargeError struct {
 	Size, Limit int64
 }
 
+// Error implements error.
 func (e *TooLargeError) Error() string {
 	return "file is " + strconv.FormatInt(e.Size, 10) + " bytes, over the limit of " + strconv.FormatInt(e.Limit, 10)
 }
@@ -44,6 +47,7 @@ type TooManyFilesError struct {
 	Limit int
 }
 
+// Error implements error.
 func (e *TooManyFilesError) Error() string {
 	return e.Dir + ": more than " + strconv.Itoa(e.Limit) + " input files"
 }
@@ -56,6 +60,7 @@ type ValueError struct {
 	Why   string
 }
 
+// Error implements error.
 func (e *ValueError) Error() string {
 	return fmt.Sprintf("%s: %s %q: %s", e.Item, e.Field, e.Value, e.Why)
 }
@@ -65,6 +70,7 @@ type FormatError struct {
 	Key string // the top-level key that should be there
 }
 
+// Error implements error.
 func (e *FormatError) Error() string {
 	return "no top-level \"" + e.Key + "\" key: not the output of the command this file is named after"
 }

@@ -34,8 +34,9 @@ type builder struct {
 	ifaces   map[string]int
 	lbs      map[string]int
 	tgs      map[string]int
-	tgByKey  map[string]int // TargetGroupName and ARN id → index
-	tgType   map[int]string // target group index → TargetType
+	tgByKey  map[string]int  // TargetGroupName and ARN id → index
+	tgType   map[int]string  // target group index → TargetType
+	nlb      map[string]bool // load balancer ARN → is a network load balancer
 	file     string
 }
 
@@ -60,7 +61,7 @@ func Parse(files []File) (*Import, error) {
 		m:      &exposure.Model{TypeNames: TypeNames},
 		seen:   map[string]bool{},
 		subnet: map[string]int{}, ifaces: map[string]int{}, lbs: map[string]int{}, tgs: map[string]int{}, tgByKey: map[string]int{},
-		tgType: map[int]string{},
+		tgType: map[int]string{}, nlb: map[string]bool{},
 	}
 	byCmd := map[string][]File{}
 	var names []string
@@ -98,6 +99,7 @@ func Parse(files []File) (*Import, error) {
 		}
 	}
 	b.file = "model"
+	b.preserveClientIP()
 	for _, tg := range b.m.TargetGroups {
 		if len(tg.Targets) == 0 {
 			b.warn("target group " + tg.Name + " has no targets (no " + cmdTargetHealth + "-" + tg.Name + ".json)")
@@ -273,7 +275,7 @@ func (b *builder) routeTables(f File) error {
 				dest, field = r.DestinationIpv6CidrBlock, "DestinationIpv6CidrBlock"
 			}
 			if dest == "" {
-				if r.DestinationPrefixListID != "" {
+				if r.DestinationPrefixListID != "" && !strings.HasPrefix(r.GatewayID, "vpce-") {
 					b.warn(item + ": route to prefix list " + r.DestinationPrefixListID + " ignored")
 				}
 				continue
@@ -667,6 +669,7 @@ func (b *builder) loadBalancers(f File) error {
 			}
 		}
 		b.lbs[lb.ID] = len(b.m.LoadBalancers)
+		b.nlb[lb.ID] = l.Type == "network"
 		b.m.LoadBalancers = append(b.m.LoadBalancers, lb)
 	}
 	return nil
@@ -794,4 +797,28 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// preserveClientIP marks the target groups behind network load balancers
+// whose targets see the client's address: AWS's default for instance
+// targets and for UDP / TCP_UDP (the preserve_client_ip attribute itself is
+// not in describe-target-groups).
+func (b *builder) preserveClientIP() {
+	for _, lb := range b.m.LoadBalancers {
+		if !b.nlb[lb.ID] {
+			continue
+		}
+		for _, l := range lb.Listeners {
+			for _, id := range l.TargetGroups {
+				i, ok := b.tgs[id]
+				if !ok {
+					continue
+				}
+				tg := &b.m.TargetGroups[i]
+				if b.tgType[i] == "instance" || tg.Protocol == exposure.ProtoUDP || tg.Protocol == exposure.ProtoAll {
+					tg.PreserveClientIP = true
+				}
+			}
+		}
+	}
 }

@@ -1031,6 +1031,56 @@ eni-02000001 -> i-03000001.
 """, f, [direct(I1, ENI1, "TCP", "3306", "HIGH")])
 
 
+@scenario
+def s15():
+    f = public_base()
+    f["describe-subnets"]["Subnets"].append(subnet(SN2, VPC, "10.0.2.0/24"))
+    f["describe-network-acls"]["NetworkAcls"][0]["Associations"].append(
+        {"NetworkAclAssociationId": "aclassoc-2", "NetworkAclId": ACL1, "SubnetId": SN2})
+    lb = lb_arn("edge-nlb", "net")
+    tg_ssh, tg_api = tg_arn("ssh-inst"), tg_arn("api-ip")
+    nlbif = eni("eni-02000011", SN1, VPC, "10.0.1.100", [], public="198.51.100.11",
+                desc="ELB net/edge-nlb/50dc6c495c0c9188", itype="network_load_balancer")
+    a = eni(ENI1, SN2, VPC, "10.0.2.10", [SG1], instance=I1)
+    b = eni(ENI2, SN2, VPC, "10.0.2.20", [SG2], instance=I2)
+    f["describe-security-groups"] = {"SecurityGroups": [
+        sg(SG1, "vpc-ssh", VPC, [perm("tcp", (22, 22), cidrs=["10.0.0.0/16"])]),
+        sg(SG2, "vpc-api", VPC, [perm("tcp", (5000, 5000), cidrs=["10.0.0.0/16"])]),
+    ]}
+    f["describe-network-interfaces"] = {"NetworkInterfaces": [nlbif, a, b]}
+    f["describe-instances"] = reservations(instance(I1, "ssh-host", "running", [a]), instance(I2, "api-host", "running", [b]))
+    f["describe-load-balancers"] = {"LoadBalancers": [load_balancer("edge-nlb", VPC, [SN1], [], kind="network")]}
+    f["describe-listeners"] = {"Listeners": [listener(lb, 22, "TCP", tg_ssh), listener(lb, 5000, "TCP", tg_api)]}
+    f["describe-target-groups"] = {"TargetGroups": [
+        target_group("ssh-inst", VPC, 22, proto="TCP", lbs=[lb]),
+        target_group("api-ip", VPC, 5000, proto="TCP", ttype="ip", lbs=[lb]),
+    ]}
+    f["describe-target-health-ssh-inst"] = {"TargetHealthDescriptions": [health(I1, 22, "healthy")]}
+    f["describe-target-health-api-ip"] = {"TargetHealthDescriptions": [health("10.0.2.20", 5000, "healthy")]}
+    write("15-nlb-client-ip-preservation", """
+# 15 network load balancer: client IP preservation
+
+An internet-facing network load balancer edge-nlb (no security groups) in the public subnet
+subnet-0b000001 (rtb-0c000001 -> igw-0d000001). Default ACL everywhere. Listeners:
+- TCP 22 -> target group ssh-inst (TCP, instance targets): i-03000001:22, healthy;
+- TCP 5000 -> target group api-ip (TCP, IP targets): 10.0.2.20:5000, healthy.
+Both instances are in subnet-0b000002 (main table: local route only, no public address):
+i-03000001 (eni-02000001, 10.0.2.10) in sg-01000001 (TCP 22 from 10.0.0.0/16) and i-03000002
+(eni-02000002, 10.0.2.20) in sg-01000002 (TCP 5000 from 10.0.0.0/16).
+
+Reasoning: a network load balancer without groups accepts both listener ports from anywhere. For
+instance targets it preserves the client's address by default, so i-03000001 sees an internet
+source, which its group (10.0.0.0/16 only) rejects: not reachable. For TCP IP targets client IP
+preservation is off by default, so i-03000002 sees the load balancer's private address in
+10.0.1.0/24, inside 10.0.0.0/16: port 5000 is reachable through the load balancer. Neither host is
+reachable directly (no public address, no route to the IGW).
+
+Expected: i-03000002 TCP 5000 (MEDIUM) on InternetGateway -> LoadBalancer edge-nlb -> Listener 5000
+-> TargetGroup api-ip -> SecurityGroup sg-01000002 -> NetworkInterface eni-02000002 -> Instance
+i-03000002. Nothing for i-03000001.
+""", f, [finding(I2, ENI2, "TCP", "5000", IGW, path(IGW, lb, listener_arn(lb, 5000), tg_api, SG2, ENI2, I2), "MEDIUM")])
+
+
 if __name__ == "__main__":
     for s in SCENARIOS:
         s()
