@@ -25,6 +25,7 @@ type networkAnalyzeOptions struct {
 // json.
 type UnknownNetworkFormatError struct{ Format string }
 
+// Error implements error.
 func (e *UnknownNetworkFormatError) Error() string {
 	return fmt.Sprintf("--format %q: want table or json", e.Format)
 }
@@ -32,6 +33,7 @@ func (e *UnknownNetworkFormatError) Error() string {
 // NoNetworkSourceError is returned when no model source (--aws) is given.
 type NoNetworkSourceError struct{}
 
+// Error implements error.
 func (e *NoNetworkSourceError) Error() string {
 	return "no network model: give --aws DIR (a directory of aws ec2/elbv2 describe-* outputs)"
 }
