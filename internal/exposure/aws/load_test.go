@@ -225,3 +225,46 @@ func TestProtocolMapping(t *testing.T) {
 		}
 	}
 }
+
+// TestInstanceWithoutInterfaces checks that an instance printed without
+// its NetworkInterfaces (trimmed by --query) still gets its primary
+// interface, and that a real interface replaces it.
+func TestInstanceWithoutInterfaces(t *testing.T) {
+	inst := `{"Reservations":[{"Instances":[{"InstanceId":"i-1","State":{"Name":"running"},"SubnetId":"subnet-1",
+	  "PrivateIpAddress":"10.0.1.5","PublicIpAddress":"203.0.113.5","SecurityGroups":[{"GroupId":"sg-1"}]}]}]}`
+	tests := []struct {
+		name string
+		enis string
+		want []string
+	}{
+		{"synthesised", `{"NetworkInterfaces":[]}`, []string{"i-1/primary i-1 10.0.1.5 203.0.113.5 sg-1"}},
+		{"replaced", `{"NetworkInterfaces":[{"NetworkInterfaceId":"eni-1","SubnetId":"subnet-1","PrivateIpAddress":"10.0.1.5",
+		  "Attachment":{"InstanceId":"i-1","DeviceIndex":0,"Status":"attached"},"Groups":[{"GroupId":"sg-2"}],
+		  "Association":{"PublicIp":"203.0.113.5"}}]}`, []string{"eni-1 i-1 10.0.1.5 203.0.113.5 sg-2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			imp, err := Parse([]File{{"describe-instances.json", []byte(inst)}, {"describe-network-interfaces.json", []byte(tt.enis)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, n := range imp.Model.Interfaces {
+				got = append(got, strings.Join([]string{n.ID, n.Host, n.Private[0].String(), n.Public[0].String(), strings.Join(n.Groups, ",")}, " "))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// BenchmarkLoadScenario measures reading and importing one scenario
+// directory (15 files).
+func BenchmarkLoadScenario(b *testing.B) {
+	for b.Loop() {
+		if _, err := Load(context.Background(), "testdata/08-alb-listener-to-target-port", Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -37,7 +37,9 @@ type builder struct {
 	tgByKey  map[string]int  // TargetGroupName and ARN id → index
 	tgType   map[int]string  // target group index → TargetType
 	nlb      map[string]bool // load balancer ARN → is a network load balancer
-	file     string
+	// synthetic maps an instance to the interface made from its own fields.
+	synthetic map[string]string
+	file      string
 }
 
 func (b *builder) warn(s string) { b.warnings = append(b.warnings, b.file+": "+s) }
@@ -61,7 +63,7 @@ func Parse(files []File) (*Import, error) {
 		m:      &exposure.Model{TypeNames: TypeNames},
 		seen:   map[string]bool{},
 		subnet: map[string]int{}, ifaces: map[string]int{}, lbs: map[string]int{}, tgs: map[string]int{}, tgByKey: map[string]int{},
-		tgType: map[int]string{}, nlb: map[string]bool{},
+		tgType: map[int]string{}, nlb: map[string]bool{}, synthetic: map[string]string{},
 	}
 	byCmd := map[string][]File{}
 	var names []string
@@ -99,6 +101,7 @@ func Parse(files []File) (*Import, error) {
 		}
 	}
 	b.file = "model"
+	b.dropSynthetic()
 	b.preserveClientIP()
 	for _, tg := range b.m.TargetGroups {
 		if len(tg.Targets) == 0 {
@@ -495,6 +498,36 @@ func (b *builder) instances(f File) error {
 				}
 			}
 			b.m.Hosts = append(b.m.Hosts, h)
+			if len(in.NetworkInterfaces) == 0 && in.SubnetID != "" && in.PrivateIPAddress != "" {
+				// Output trimmed by --query or an old format: describe the
+				// primary interface from the instance's own fields; a
+				// describe-network-interfaces entry for it replaces this.
+				e := eni{NetworkInterfaceID: in.InstanceID + "/primary", SubnetID: in.SubnetID, PrivateIPAddress: in.PrivateIPAddress}
+				e.Attachment = &struct {
+					InstanceID  string `json:"InstanceId"`
+					DeviceIndex int    `json:"DeviceIndex"`
+					Status      string `json:"Status"`
+				}{InstanceID: in.InstanceID}
+				if in.PublicIPAddress != "" {
+					e.Association = &struct {
+						PublicIP string `json:"PublicIp"`
+					}{PublicIP: in.PublicIPAddress}
+				}
+				if in.Ipv6Address != "" {
+					e.Ipv6Addresses = append(e.Ipv6Addresses, struct {
+						Ipv6Address string `json:"Ipv6Address"`
+					}{in.Ipv6Address})
+				}
+				for _, g := range in.SecurityGroups {
+					e.Groups = append(e.Groups, struct {
+						GroupID string `json:"GroupId"`
+					}{g.GroupID})
+				}
+				b.synthetic[in.InstanceID] = e.NetworkInterfaceID
+				if err := b.addInterface(e, in.InstanceID); err != nil {
+					return err
+				}
+			}
 			for _, e := range in.NetworkInterfaces {
 				if e.Attachment != nil && e.Attachment.InstanceID == "" {
 					e.Attachment.InstanceID = in.InstanceID
@@ -821,4 +854,22 @@ func (b *builder) preserveClientIP() {
 			}
 		}
 	}
+}
+
+// dropSynthetic removes an interface made from an instance's own fields
+// when describe-network-interfaces describes a real interface attached to
+// that instance as device 0.
+func (b *builder) dropSynthetic() {
+	if len(b.synthetic) == 0 {
+		return
+	}
+	real := map[string]bool{}
+	for _, n := range b.m.Interfaces {
+		if n.Primary && n.Host != "" && n.ID != b.synthetic[n.Host] {
+			real[n.Host] = true
+		}
+	}
+	b.m.Interfaces = slices.DeleteFunc(b.m.Interfaces, func(n exposure.Interface) bool {
+		return real[n.Host] && n.ID == b.synthetic[n.Host]
+	})
 }

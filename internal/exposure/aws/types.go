@@ -172,9 +172,15 @@ type instancesDoc struct {
 			State      struct {
 				Name string `json:"Name"`
 			} `json:"State"`
-			SubnetID          string `json:"SubnetId"`
-			Tags              []tag  `json:"Tags"`
-			NetworkInterfaces []eni  `json:"NetworkInterfaces"`
+			SubnetID         string `json:"SubnetId"`
+			PrivateIPAddress string `json:"PrivateIpAddress"`
+			PublicIPAddress  string `json:"PublicIpAddress"`
+			Ipv6Address      string `json:"Ipv6Address"`
+			SecurityGroups   []struct {
+				GroupID string `json:"GroupId"`
+			} `json:"SecurityGroups"`
+			Tags              []tag `json:"Tags"`
+			NetworkInterfaces []eni `json:"NetworkInterfaces"`
 		} `json:"Instances"`
 	} `json:"Reservations"`
 }
