@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -58,6 +59,7 @@ func TestAccounts(t *testing.T) {
 	for _, a := range decode[api.AccountList](t, body).Accounts {
 		names = append(names, a.Name)
 	}
+	slices.Sort(names)
 	if diff := cmp.Diff([]string{"account-a", "account-b-secret", "account-d"}, names); status != http.StatusOK || diff != "" {
 		t.Errorf("accounts of A (%d):\n%s", status, diff)
 	}

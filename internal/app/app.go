@@ -42,6 +42,13 @@ type Config struct {
 	UpdateInterval time.Duration
 	// Update configures each update (Mirror, NoEnrich, source URLs).
 	Update advisory.UpdateOptions
+	// MaintainInterval is how often suppression rules are re-evaluated
+	// (expiry) and old closed findings purged; DefaultMaintainInterval
+	// when zero.
+	MaintainInterval time.Duration
+	// Retention is how long closed findings are kept; DefaultRetention
+	// when zero.
+	Retention time.Duration
 	// Workers is the number of concurrent job handlers; 0 means 4, a
 	// negative number runs no workers.
 	Workers int
@@ -241,6 +248,9 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	if a.cfg.UpdateInterval > 0 {
 		g.Go(func() error { return a.runUpdater(ctx) })
+	}
+	if a.ln != nil {
+		g.Go(func() error { return a.runMaintenance(ctx) })
 	}
 	a.log.Info("vigil running", "addr", a.Addr(), "workers", a.pool != nil, "updater", a.cfg.UpdateInterval)
 	return g.Wait()

@@ -105,10 +105,17 @@ func copyFile(t *testing.T, src, dst string) {
 // nodeImage builds a one-layer image holding the real node-app lockfile.
 func nodeImage(t *testing.T) v1.Image {
 	t.Helper()
+	return imageFrom(t, nodeApp)
+}
+
+// imageFrom builds a one-layer image with dir's package.json and
+// package-lock.json under /app.
+func imageFrom(t *testing.T, dir string) v1.Image {
+	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	for _, f := range []string{"package.json", "package-lock.json"} {
-		data, err := os.ReadFile(filepath.Join(nodeApp, f))
+		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatal(err)
 		}
