@@ -65,7 +65,7 @@ the JSON report and with --show-suppressed.`,
   vigil scan sbom bom.cdx.json --format json --ignore-unfixed`,
 	}
 	pf := cmd.PersistentFlags()
-	pf.StringVarP(&f.format, "format", "f", "table", "output format: table, json, sarif, cyclonedx, csv")
+	pf.StringVarP(&f.format, "format", "f", "table", "output format: table, json, sarif, cyclonedx, csv, asff, ocsf")
 	pf.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of stdout")
 	pf.StringSliceVar(&f.severity, "severity", nil, "only report these severities (comma-separated: CRITICAL,HIGH,MEDIUM,LOW,NONE,UNTRIAGED)")
 	pf.BoolVar(&f.ignoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities that have no fixed version")
