@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -18,6 +19,7 @@ import (
 // networkAnalyzeOptions are the flags of `vigil network analyze`.
 type networkAnalyzeOptions struct {
 	awsDir string
+	model  string
 	format string
 }
 
@@ -30,12 +32,16 @@ func (e *UnknownNetworkFormatError) Error() string {
 	return fmt.Sprintf("--format %q: want table or json", e.Format)
 }
 
-// NoNetworkSourceError is returned when no model source (--aws) is given.
-type NoNetworkSourceError struct{}
+// NoNetworkSourceError is returned when neither or both of --aws and
+// --model are given.
+type NoNetworkSourceError struct{ Both bool }
 
 // Error implements error.
 func (e *NoNetworkSourceError) Error() string {
-	return "no network model: give --aws DIR (a directory of aws ec2/elbv2 describe-* outputs)"
+	if e.Both {
+		return "give one of --aws and --model, not both"
+	}
+	return "no network model: give --aws DIR (a directory of aws ec2/elbv2 describe-* outputs) or --model FILE (vigil's JSON network model)"
 }
 
 // newNetworkCmd builds `vigil network`.
@@ -51,7 +57,7 @@ func newNetworkCmd(g *Globals) *cobra.Command {
 func newNetworkAnalyzeCmd(g *Globals) *cobra.Command {
 	o := &networkAnalyzeOptions{}
 	cmd := &cobra.Command{
-		Use:   "analyze --aws DIR",
+		Use:   "analyze --aws DIR | --model FILE",
 		Short: "Report the TCP/UDP port ranges of each instance reachable from the internet and peered networks",
 		Long: `Analyze reads a network's configuration and reports, for every running instance, the TCP
 and UDP port ranges reachable from an internet gateway (directly or through an internet-facing
@@ -64,7 +70,11 @@ describe-security-groups.json, describe-network-interfaces.json, describe-instan
 (required) and describe-internet-gateways.json, describe-nat-gateways.json,
 describe-network-acls.json, describe-vpc-peering-connections.json, describe-load-balancers.json,
 describe-listeners.json, describe-target-groups.json and describe-target-health-<TargetGroupName>.json
-(one per target group). A command may be split over <command>-<suffix>.json files.`,
+(one per target group). A command may be split over <command>-<suffix>.json files.
+
+--model FILE is vigil's provider-neutral network model in JSON (networks, subnets, routeTables,
+gateways, peerings, acls, groups, interfaces, hosts, loadBalancers, targetGroups, portForwards),
+for networks no importer covers; see internal/exposure/ANALYSIS.md for the semantics.`,
 		Example: `  d=aws-net; mkdir -p $d
   for c in vpcs subnets route-tables internet-gateways nat-gateways network-acls \
            security-groups network-interfaces instances vpc-peering-connections; do
@@ -79,6 +89,7 @@ describe-listeners.json, describe-target-groups.json and describe-target-health-
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.awsDir, "aws", "", "directory of aws ec2/elbv2 describe-* JSON outputs")
+	f.StringVar(&o.model, "model", "", "vigil network model (JSON) to analyse instead of --aws")
 	f.StringVarP(&o.format, "format", "f", "table", "output format: table, json")
 	return cmd
 }
@@ -92,8 +103,8 @@ type networkReport struct {
 }
 
 type networkSource struct {
-	Kind  string   `json:"kind"`
-	Dir   string   `json:"dir"`
+	Kind  string   `json:"kind"` // aws or model
+	Dir   string   `json:"dir,omitempty"`
 	Files []string `json:"files"`
 }
 
@@ -104,22 +115,39 @@ func runNetworkAnalyze(ctx context.Context, g *Globals, o *networkAnalyzeOptions
 	if o.format != "table" && o.format != "json" {
 		return &UnknownNetworkFormatError{Format: o.format}
 	}
-	if o.awsDir == "" {
-		return &NoNetworkSourceError{}
+	if (o.awsDir == "") == (o.model == "") {
+		return &NoNetworkSourceError{Both: o.awsDir != ""}
 	}
-	imp, err := aws.Load(ctx, o.awsDir, aws.Options{})
+	var m *exposure.Model
+	var warnings []string
+	var src networkSource
+	if o.awsDir != "" {
+		imp, err := aws.Load(ctx, o.awsDir, aws.Options{})
+		if err != nil {
+			return err
+		}
+		m, warnings = imp.Model, imp.Warnings
+		src = networkSource{Kind: "aws", Dir: o.awsDir, Files: imp.Files}
+	} else {
+		f, err := os.Open(o.model)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if m, err = exposure.DecodeModel(f, 0); err != nil {
+			return fmt.Errorf("%s: %w", o.model, err)
+		}
+		src = networkSource{Kind: "model", Files: []string{o.model}}
+	}
+	res, err := exposure.Analyze(ctx, m, exposure.Options{})
 	if err != nil {
 		return err
 	}
-	res, err := exposure.Analyze(ctx, imp.Model, exposure.Options{})
-	if err != nil {
-		return err
-	}
-	warnings := append(imp.Warnings, res.Warnings...)
+	warnings = append(warnings, res.Warnings...)
 	if o.format == "json" {
 		rep := networkReport{
 			SchemaVersion: "1",
-			Source:        networkSource{Kind: "aws", Dir: o.awsDir, Files: imp.Files},
+			Source:        src,
 			Findings:      res.Findings,
 			Warnings:      warnings,
 		}

@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
 
+	"github.com/vigilsec/vigil/internal/exposure"
 	"github.com/vigilsec/vigil/internal/exposure/aws"
 )
 
@@ -108,7 +111,12 @@ func TestNetworkAnalyzeErrors(t *testing.T) {
 		args  []string
 		check func(error) bool
 	}{
-		{"no source", []string{"analyze"}, func(err error) bool { var e *NoNetworkSourceError; return errors.As(err, &e) }},
+		{"no source", []string{"analyze"}, func(err error) bool { var e *NoNetworkSourceError; return errors.As(err, &e) && !e.Both }},
+		{"two sources", []string{"analyze", "--aws", ".", "--model", "m.json"}, func(err error) bool { var e *NoNetworkSourceError; return errors.As(err, &e) && e.Both }},
+		{"invalid model", []string{"analyze", "--model", writeTemp(t, `{"hosts":[{}]}`)}, func(err error) bool {
+			var e *exposure.ModelError
+			return errors.As(err, &e)
+		}},
 		{"bad format", []string{"analyze", "--aws", ".", "--format", "sarif"}, func(err error) bool { var e *UnknownNetworkFormatError; return errors.As(err, &e) }},
 		{"missing file", []string{"analyze", "--aws", t.TempDir()}, func(err error) bool { var e *aws.MissingFileError; return errors.As(err, &e) }},
 	}
@@ -119,5 +127,39 @@ func TestNetworkAnalyzeErrors(t *testing.T) {
 				t.Errorf("got error %v (%T)", err, err)
 			}
 		})
+	}
+}
+
+func writeTemp(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "model.json")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestNetworkAnalyzeModel checks that --model on the JSON form of an
+// imported scenario prints what --aws prints.
+func TestNetworkAnalyzeModel(t *testing.T) {
+	dir := networkScenario + "11-two-enis"
+	imp, err := aws.Load(context.Background(), dir, aws.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(imp.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaModel, _, err := runNetwork(t, "analyze", "--model", writeTemp(t, string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaAWS, _, err := runNetwork(t, "analyze", "--aws", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(viaAWS, viaModel); diff != "" {
+		t.Errorf("(-aws +model):\n%s", diff)
 	}
 }

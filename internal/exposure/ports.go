@@ -10,7 +10,8 @@ const MaxPort = 65535
 
 // PortRange is an inclusive range of ports, Lo <= Hi.
 type PortRange struct {
-	Lo, Hi int
+	Lo int `json:"from"`
+	Hi int `json:"to"`
 }
 
 // String renders "22" for a single port and "8000-8080" for a range.

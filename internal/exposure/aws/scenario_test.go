@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -81,6 +82,22 @@ func TestScenarios(t *testing.T) {
 				for _, f := range res.Findings {
 					t.Logf("%s: %s\n  %s\n  fix: %s", f.Resource, f.Title, f.Description, f.Remediation)
 				}
+			}
+			// The JSON form of the imported model analyses the same.
+			data, err := json.Marshal(imp.Model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m2, err := exposure.DecodeModel(bytes.NewReader(data), 0)
+			if err != nil {
+				t.Fatalf("imported model does not validate: %v", err)
+			}
+			res2, err := exposure.Analyze(context.Background(), m2, exposure.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(res, res2); diff != "" {
+				t.Errorf("JSON round trip changes the analysis (-import +json):\n%s", diff)
 			}
 			if len(res.Warnings) > 0 {
 				t.Logf("warnings: %q", res.Warnings)
