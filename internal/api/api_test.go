@@ -1,14 +1,18 @@
 package api_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/store"
 )
 
 func TestTokenLifecycle(t *testing.T) {
@@ -155,5 +159,52 @@ func TestFindingsAndRules(t *testing.T) {
 				t.Errorf("spdx: %.200s", body)
 			}
 		})
+	}
+}
+
+// TestEventsBlocking: a request with wait blocks until an event of the
+// scope is committed, and answers at once with it; X-Vigil-Index carries
+// the last sequence number.
+func TestEventsBlocking(t *testing.T) {
+	w := newWorld(t, openSQLite(t))
+	_, body := call(t, w.srv, w.tokB, "GET", "/v1/events?since=0", nil)
+	last := decode[api.EventList](t, body).Last
+	type answer struct {
+		status int
+		body   []byte
+		took   time.Duration
+	}
+	done := make(chan answer, 1)
+	go func() {
+		start := time.Now()
+		st, b := call(t, w.srv, w.tokB, "GET", fmt.Sprintf("/v1/events?since=%d&wait=20s", last), nil)
+		done <- answer{st, b, time.Since(start)}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	// Another account's event does not wake B's request.
+	appendEvent(t, w, w.accD.ID, "other.event")
+	time.Sleep(300 * time.Millisecond)
+	appendEvent(t, w, w.accB.ID, "mine.event")
+	select {
+	case a := <-done:
+		l := decode[api.EventList](t, a.body)
+		if a.status != http.StatusOK || len(l.Events) != 1 || l.Events[0].Type != "mine.event" || l.Last <= last || a.took > 10*time.Second {
+			t.Errorf("blocking events: %d %s after %s", a.status, a.body, a.took)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the blocking request did not return after the event")
+	}
+	if status, _ := call(t, w.srv, w.tokB, "GET", "/v1/events?wait=2m", nil); status != http.StatusBadRequest {
+		t.Errorf("wait above the bound: %d", status)
+	}
+}
+
+func appendEvent(t *testing.T, w *world, acct model.AccountID, typ string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := w.st.InTx(ctx, func(tx store.Tx) error {
+		return tx.Outbox(store.AccountScope(acct)).Append(ctx, model.Event{AccountID: acct, Type: typ, Payload: []byte(`{"x":1}`)})
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

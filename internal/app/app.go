@@ -49,6 +49,10 @@ type Config struct {
 	// Retention is how long closed findings are kept; DefaultRetention
 	// when zero.
 	Retention time.Duration
+	// RescanInterval queues a scan of every image whose last scan is
+	// older than this (images change under their tags and their base
+	// layers get rebuilt); 0 disables scheduled rescans.
+	RescanInterval time.Duration
 	// Workers is the number of concurrent job handlers; 0 means 4, a
 	// negative number runs no workers.
 	Workers int

@@ -214,3 +214,32 @@ func TestWorkerMode(t *testing.T) {
 		t.Errorf("server %+v, worker %+v", s, w)
 	}
 }
+
+// TestScheduledRescan: an image whose last scan is older than the rescan
+// interval is scanned again without being asked, and a new digest under
+// its tag is picked up.
+func TestScheduledRescan(t *testing.T) {
+	ref := pushImage(t, nodeImage(t), "team/node-app:1.0")
+	a := startApp(t, app.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), AdvisoryDir: importNPM(t),
+		Workers: 1, Poll: 50 * time.Millisecond, MaintainInterval: 100 * time.Millisecond, RescanInterval: 300 * time.Millisecond,
+		BootstrapToken: "rescan-token", Logger: quiet})
+	c := &client{t: t, base: "http://" + a.Addr(), token: "rescan-token"}
+	var img api.Registered
+	c.do("POST", "/v1/resources/images", api.RegisterImageRequest{Reference: ref}, &img)
+	waitSuccessful(t, c, img.Resource.ID)
+	var before api.ResourceView
+	c.do("GET", "/v1/resources/"+string(img.Resource.ID), nil, &before)
+	write(t, ref, fixedImage(t))
+	eventually(t, 20*time.Second, "a scheduled rescan with the new digest", func() bool {
+		var res api.ResourceView
+		c.do("GET", "/v1/resources/"+string(img.Resource.ID), nil, &res)
+		return res.Digest != before.Digest && res.Coverage.Reason == model.ReasonSuccessful
+	})
+	if hasLodashCVE(t, c, img.Resource.ID) {
+		var fl api.FindingList
+		c.do("GET", "/v1/findings?resourceId="+string(img.Resource.ID)+"&vulnerabilityId="+lodashCVE+"&findingStatus=ACTIVE", nil, &fl)
+		if len(fl.Findings) != 0 {
+			t.Errorf("lodash finding still ACTIVE after the fixed image was rescanned")
+		}
+	}
+}

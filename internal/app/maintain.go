@@ -2,9 +2,12 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/finding"
+	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -57,4 +60,58 @@ func (a *App) maintainOnce(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("maintenance failed", "err", err)
 	}
+	if a.cfg.RescanInterval > 0 {
+		n, err := a.scheduleRescans(ctx, now.Add(-a.cfg.RescanInterval))
+		if err != nil && ctx.Err() == nil {
+			a.log.Warn("scheduling rescans failed", "err", err)
+		}
+		if n > 0 {
+			a.log.Info("rescans queued", "count", n)
+		}
+	}
+}
+
+// scheduleRescans queues a scan of each image last scanned before cutoff
+// (or never successfully), a page of resources per transaction. Queued
+// scans of the same resource collapse (dedupe key), so a slow queue never
+// grows by more than one job per image.
+func (a *App) scheduleRescans(ctx context.Context, cutoff time.Time) (int, error) {
+	f := store.ResourceFilter{Type: model.ResourceImage, Limit: 1000}
+	queued := 0
+	for {
+		var page []model.Resource
+		err := a.store.InTx(ctx, func(tx store.Tx) error {
+			var err error
+			if page, err = tx.Resources(store.SystemScope()).List(ctx, f); err != nil {
+				return err
+			}
+			for _, r := range page {
+				if r.Coverage.Reason == model.ReasonPendingInitialScan || r.Coverage.LastScannedAt.After(cutoff) {
+					continue
+				}
+				payload, err := json.Marshal(api.ScanPayload{ResourceID: r.ID, Reason: "scheduled"})
+				if err != nil {
+					return err
+				}
+				if _, created, err := tx.Jobs().Enqueue(ctx, model.Job{Kind: api.KindScan, AccountID: r.AccountID,
+					Payload: payload, DedupeKey: "scan:" + string(r.ID)}); err != nil {
+					return err
+				} else if created {
+					queued++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return queued, err
+		}
+		if len(page) < f.Limit {
+			break
+		}
+		f.After = page[len(page)-1].ID
+	}
+	if queued > 0 {
+		a.notify()
+	}
+	return queued, nil
 }

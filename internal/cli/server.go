@@ -21,6 +21,7 @@ type serverFlags struct {
 	tlsCert        string
 	tlsKey         string
 	updateInterval time.Duration
+	rescanInterval time.Duration
 	mirror         string
 	noEnrich       bool
 	workers        int
@@ -69,6 +70,7 @@ VIGIL_BOOTSTRAP_TOKEN.`,
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM); serve HTTPS with --tls-key")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM)")
 	fl.DurationVar(&f.updateInterval, "update-interval", 6*time.Hour, "update the advisory database this often (0 disables)")
+	fl.DurationVar(&f.rescanInterval, "rescan-interval", 24*time.Hour, "rescan each image whose last scan is older than this (0 disables)")
 	fl.StringVar(&f.mirror, "mirror", "", "OSV mirror (URL or directory in bucket layout) for updates")
 	fl.BoolVar(&f.noEnrich, "no-enrich", false, "do not download CISA KEV and EPSS with updates")
 	serverCommonFlags(cmd, f)
@@ -117,7 +119,7 @@ func runServer(cmd *cobra.Command, g *Globals, f *serverFlags, server bool) erro
 	cfg.Scan.Index.CacheDir = filepath.Join(f.dataDir, "layers")
 	if server {
 		cfg.Listen, cfg.TLSCert, cfg.TLSKey = f.listen, f.tlsCert, f.tlsKey
-		cfg.UpdateInterval = f.updateInterval
+		cfg.UpdateInterval, cfg.RescanInterval = f.updateInterval, f.rescanInterval
 		cfg.Update = advisory.UpdateOptions{Mirror: f.mirror, NoEnrich: f.noEnrich, Common: advisory.Common{Logger: g.Logger}}
 		cfg.BootstrapToken = os.Getenv("VIGIL_BOOTSTRAP_TOKEN")
 	} else {
