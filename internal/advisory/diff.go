@@ -65,7 +65,7 @@ func (db *DB) viewOf(m *Manifest) (view, error) {
 	if m == nil {
 		return v, nil
 	}
-	s := &Snapshot{db: db, m: m, byID: map[string]recordLoc{}}
+	var ixs []*blobIndex
 	for _, f := range m.Feeds {
 		if !f.Kind.IsAdvisory() {
 			continue
@@ -74,11 +74,10 @@ func (db *DB) viewOf(m *Manifest) (view, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.advisory = append(s.advisory, advFeed{entry: f, index: ix})
+		ixs = append(ixs, ix)
 	}
-	s.buildByID()
-	for id, l := range s.byID {
-		v[id] = s.entry(l)
+	for id, l := range buildByID(ixs) {
+		v[id] = &ixs[l.feed].Entries[l.entry]
 	}
 	return v, nil
 }

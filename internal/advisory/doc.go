@@ -29,9 +29,12 @@
 //
 // When the same id is in several feeds (GHSA records are published in
 // every ecosystem zip they affect), the copy with the newest modified time
-// wins, earlier feed on a tie. A Snapshot opens all its blobs when it is
-// opened, so a long-lived reader keeps working after later updates
-// garbage-collect them.
+// wins, earlier feed on a tie. A Snapshot opens all its blobs and their
+// indexes when it is opened, so a long-lived reader keeps working after
+// later updates garbage-collect them, but reads only the manifest then:
+// a feed's index is decoded, and its zip directory parsed, the first time
+// that feed is needed, so a scan that reads records through RecordFrom
+// (as the match engine does) pays only for the feeds it matched against.
 //
 // The per-blob index is a cache next to the blob rather than a copy per
 // snapshot: blobs are immutable and content-addressed, so the index of an

@@ -63,10 +63,36 @@ func readFileCapped(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	return readOpenFileCapped(f, path, limit)
+}
+
+// readOpenFileCapped reads f (named path in errors) from its current
+// offset to the end, refusing more than limit bytes. It reads into one
+// buffer sized from Stat, so a large file is not copied while a buffer
+// grows; a file that grew since Stat (or reports no size) is read on.
+func readOpenFileCapped(f *os.File, path string, limit int64) ([]byte, error) {
+	var size int64
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	if size > limit {
+		return nil, &TooLargeError{File: path, Limit: limit}
+	}
+	// One byte more than the expected size, to see the end of the file.
+	buf := make([]byte, size+1)
+	n, err := io.ReadFull(f, buf)
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return buf[:n], nil
+	case err != nil:
+		return nil, err
+	}
+	// The file is longer than Stat said: read the rest, still capped.
+	rest, err := io.ReadAll(io.LimitReader(f, limit+1-int64(n)))
 	if err != nil {
 		return nil, err
 	}
+	data := append(buf[:n], rest...)
 	if int64(len(data)) > limit {
 		return nil, &TooLargeError{File: path, Limit: limit}
 	}

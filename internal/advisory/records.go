@@ -21,6 +21,10 @@ const recordBatch = 512
 // once and stops.
 func (s *Snapshot) Records(ctx context.Context) iter.Seq2[*osv.Record, error] {
 	return func(yield func(*osv.Record, error) bool) {
+		if err := s.all(); err != nil {
+			yield(nil, err)
+			return
+		}
 		for fi := range s.advisory {
 			if !s.feedRecords(ctx, fi, yield) {
 				return
@@ -37,7 +41,7 @@ func (s *Snapshot) feedRecords(ctx context.Context, fi int, yield func(*osv.Reco
 		yield(nil, err)
 		return false
 	}
-	entries := s.advisory[fi].index.Entries
+	entries := s.advisory[fi].index.Entries // loaded by all
 	var todo []int
 	for ei := range entries {
 		if s.byID[entries[ei].ID] == (recordLoc{feed: int32(fi), entry: int32(ei)}) {
@@ -95,8 +99,13 @@ func (s *Snapshot) readRecord(h *zipHandle, fi int, entry string, buf *[]byte) (
 }
 
 // Record reads the record with the given id, or returns a *NotFoundError.
+// It loads every feed's index (to find the winning copy); RecordFrom reads
+// from one feed only.
 func (s *Snapshot) Record(ctx context.Context, id string) (*osv.Record, error) {
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.all(); err != nil {
 		return nil, err
 	}
 	l, ok := s.byID[id]
@@ -109,4 +118,51 @@ func (s *Snapshot) Record(ctx context.Context, id string) (*osv.Record, error) {
 	}
 	var buf []byte
 	return s.readRecord(h, int(l.feed), s.entry(l).Entry, &buf)
+}
+
+// RecordFrom reads the record with the given id from the named feed (its
+// newest copy there), touching no other feed: only that feed's index and
+// zip directory are loaded. For feed FeedOf(id) it returns what Record
+// returns. It returns a *NotFoundError when the feed does not hold id; a
+// feed the snapshot does not have (or "") falls back to Record.
+func (s *Snapshot) RecordFrom(ctx context.Context, feed, id string) (*osv.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	fi := -1
+	for i, af := range s.advisory {
+		if af.entry.Name == feed {
+			fi = i
+			break
+		}
+	}
+	if fi < 0 {
+		return s.Record(ctx, id)
+	}
+	ix, err := s.feedIndex(fi)
+	if err != nil {
+		return nil, err
+	}
+	af := s.advisory[fi]
+	af.idsOnce.Do(func() {
+		ids := make(map[string]int32, len(ix.Entries))
+		for ei := range ix.Entries {
+			e := &ix.Entries[ei]
+			if old, ok := ids[e.ID]; ok && !e.Modified.After(ix.Entries[old].Modified) {
+				continue
+			}
+			ids[e.ID] = int32(ei)
+		}
+		af.ids = ids
+	})
+	ei, ok := af.ids[id]
+	if !ok {
+		return nil, &NotFoundError{ID: id}
+	}
+	h, err := s.feedZip(af)
+	if err != nil {
+		return nil, err
+	}
+	var buf []byte
+	return s.readRecord(h, fi, ix.Entries[ei].Entry, &buf)
 }

@@ -255,11 +255,11 @@ func (ix *Index) vuln(ctx context.Context, lk lookup, g []hit, opts *Options, ar
 		})
 	}
 	if !opts.SkipDetails && ix.records != nil {
-		recIDs := make([]string, len(g))
+		recs := make([]*recInfo, len(g))
 		for i, h := range g {
-			recIDs[i] = h.rec.id
+			recs[i] = h.rec
 		}
-		ix.details(ctx, &v, primary.id, recIDs)
+		ix.details(ctx, &v, primary, recs)
 	}
 	return v
 }
@@ -404,19 +404,35 @@ func (ix *Index) enrich(v *model.Vulnerability, cves []string) {
 	}
 }
 
+// FeedRecordLoader loads a record from the feed the index says it came
+// from. When the RecordLoader implements it (*advisory.Snapshot does),
+// details are read through it, so that a scan loads only the feeds of
+// the records it matched.
+type FeedRecordLoader interface {
+	RecordFrom(ctx context.Context, feed, id string) (*osv.Record, error)
+}
+
 // details reads the full records for details, references and CWEs. A
 // record that cannot be loaded leaves those fields empty.
-func (ix *Index) details(ctx context.Context, v *model.Vulnerability, primary string, recIDs []string) {
-	order := append([]string{primary}, recIDs...)
+func (ix *Index) details(ctx context.Context, v *model.Vulnerability, primary *recInfo, recs []*recInfo) {
+	order := append([]*recInfo{primary}, recs...)
 	seenRef := make(map[string]bool)
 	seenCWE := make(map[string]bool)
 	done := make(map[string]bool)
-	for _, id := range order {
+	fl, _ := ix.records.(FeedRecordLoader)
+	for _, rec := range order {
+		id := rec.id
 		if done[id] {
 			continue
 		}
 		done[id] = true
-		r, err := ix.records.Record(ctx, id)
+		var r *osv.Record
+		var err error
+		if fl != nil && rec.feed != "" {
+			r, err = fl.RecordFrom(ctx, rec.feed, id)
+		} else {
+			r, err = ix.records.Record(ctx, id)
+		}
 		if err != nil || r == nil {
 			continue
 		}
