@@ -74,11 +74,25 @@ func NormalizeName(name string) string {
 	return separators.ReplaceAllString(strings.ToLower(name), "-")
 }
 
-// validName matches PEP 508 distribution names.
-var validName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,200}[A-Za-z0-9])?$`)
+// ValidName reports whether s is a valid PEP 508 distribution name, as
+// ^[A-Za-z0-9]([A-Za-z0-9._-]{0,200}[A-Za-z0-9])?$ would: written out
+// by hand because that regexp, compiled at init, cost every vigil process
+// (whatever it scanned) about 160 KB and 2 ms.
+func ValidName(s string) bool {
+	if len(s) == 0 || len(s) > 202 || !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; !isAlnum(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
-// ValidName reports whether s is a valid PEP 508 distribution name.
-func ValidName(s string) bool { return validName.MatchString(s) }
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
 
 // PURL returns the package URL of a PyPI distribution, with the name
 // normalised ("pkg:pypi/jinja2@3.0.0").
