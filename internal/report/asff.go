@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -70,20 +71,23 @@ type ASFFConfigError struct {
 
 func (e *ASFFConfigError) Error() string { return "asff: " + e.Field + ": " + e.Reason }
 
+// Compiled on first use, not at init: most runs never write ASFF.
 var (
-	accountRe    = regexp.MustCompile(`^[0-9]{12}$`)
-	regionRe     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	productArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:securityhub:[a-z0-9-]+:[0-9]{0,12}:product/[^/]+/[^/]+$`)
+	accountRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
+	regionRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`) })
+	productArnRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:aws[a-z-]*:securityhub:[a-z0-9-]+:[0-9]{0,12}:product/[^/]+/[^/]+$`)
+	})
 )
 
 func (o *ASFFOptions) check() error {
-	if !accountRe.MatchString(o.AccountID) {
+	if !accountRe().MatchString(o.AccountID) {
 		return &ASFFConfigError{Field: "VIGIL_AWS_ACCOUNT_ID", Reason: fmt.Sprintf("%q is not a 12-digit AWS account id", o.AccountID)}
 	}
-	if !regionRe.MatchString(o.Region) {
+	if !regionRe().MatchString(o.Region) {
 		return &ASFFConfigError{Field: "VIGIL_AWS_REGION", Reason: fmt.Sprintf("%q is not an AWS region", o.Region)}
 	}
-	if o.ProductArn != "" && !productArnRe.MatchString(o.ProductArn) {
+	if o.ProductArn != "" && !productArnRe().MatchString(o.ProductArn) {
 		return &ASFFConfigError{Field: "VIGIL_ASFF_PRODUCT_ARN", Reason: fmt.Sprintf("%q is not a Security Hub product ARN", o.ProductArn)}
 	}
 	return nil

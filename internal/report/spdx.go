@@ -5,6 +5,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/package-url/packageurl-go"
@@ -15,7 +16,7 @@ import (
 	"github.com/vigilsec/vigil/internal/model"
 )
 
-var spdxIDUnsafe = regexp.MustCompile(`[^A-Za-z0-9.\-]+`)
+var spdxIDUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9.\-]+`) })
 
 // spdxPurposeOS is the primaryPackagePurpose of an operating system as the
 // SPDX 2.3 JSON schema spells it. Tag-value SPDX writes OPERATING-SYSTEM,
@@ -62,7 +63,7 @@ func SPDXDocument(inv *model.Inventory, gen Generator, now time.Time) *spdx.Docu
 	}
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
-		id := common.ElementID(fmt.Sprintf("pkg-%d-%s", i, spdxIDUnsafe.ReplaceAllString(p.Name, "-")))
+		id := common.ElementID(fmt.Sprintf("pkg-%d-%s", i, spdxIDUnsafe().ReplaceAllString(p.Name, "-")))
 		sp := &spdx.Package{
 			PackageName: p.Name, PackageSPDXIdentifier: id, PackageVersion: p.Version,
 			PackageDownloadLocation: "NOASSERTION", PrimaryPackagePurpose: "LIBRARY",

@@ -8,6 +8,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/vigilsec/vigil/internal/extract"
 	"github.com/vigilsec/vigil/internal/model"
@@ -17,7 +18,9 @@ import (
 const GemspecName = "ruby/gemspec"
 
 // assignRE matches "<var>.<field> = \"literal\"" with an optional .freeze.
-var assignRE = regexp.MustCompile(`^\s*[a-z_][a-z0-9_]*\.(name|version|platform)\s*=\s*(?:"([^"#\\]*)"|'([^'\\]*)')(?:\.freeze)?\s*$`)
+var assignRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*[a-z_][a-z0-9_]*\.(name|version|platform)\s*=\s*(?:"([^"#\\]*)"|'([^'\\]*)')(?:\.freeze)?\s*$`)
+})
 
 type gemspecExtractor struct{}
 
@@ -67,7 +70,7 @@ func parseGemspec(b []byte) (model.Package, error) {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
-		m := assignRE.FindStringSubmatch(sc.Text())
+		m := assignRE().FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
 		}
