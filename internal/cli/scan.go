@@ -206,6 +206,7 @@ func parseSeverity(s string) (model.Severity, error) {
 }
 
 func runScan(ctx context.Context, g *Globals, f *scanFlags, kind model.TargetKind, targets []string) error {
+	tuneGCForScan()
 	now := time.Now()
 	set, err := parseScanFlags(g, f, now)
 	if err != nil {
