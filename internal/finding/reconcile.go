@@ -1,9 +1,8 @@
 package finding
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/model"
@@ -64,16 +63,20 @@ func Reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resou
 		return d, err
 	}
 	fs := tx.Findings(sc)
-	stored, err := fs.ForResource(ctx, res.ID)
+	states, err := fs.States(ctx, res.ID)
 	if err != nil {
 		return d, err
 	}
-	byID := make(map[model.FindingID]*model.Finding, len(stored))
-	for i := range stored {
-		byID[stored[i].ID] = &stored[i]
+	byID := make(map[model.FindingID]*store.FindingState, len(states))
+	for i := range states {
+		byID[states[i].ID] = &states[i]
 	}
 	w := writer{now: now}
 	seen := make(map[model.FindingID]bool, len(observations))
+	// Findings whose stored state differs: handled once their stored
+	// version is read.
+	var changed []model.Finding
+	var need []model.FindingID
 	for i := range observations {
 		o := &observations[i]
 		id := ID(Key(res.AccountID, res.ID, o))
@@ -83,8 +86,8 @@ func Reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resou
 		seen[id] = true
 		cand := build(&res, scanID, snapshotID, id, o, now)
 		applyRule(&cand, rules)
-		old := byID[id]
-		if old == nil {
+		st := byID[id]
+		if st == nil {
 			if err := w.emit(EventCreated, &cand, "", nil); err != nil {
 				return d, err
 			}
@@ -93,25 +96,64 @@ func Reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resou
 			countOpen(&d.Open, &cand)
 			continue
 		}
-		if err := w.observedAgain(&d, old, cand); err != nil {
-			return d, err
-		}
-	}
-	for i := range stored {
-		old := &stored[i]
-		if seen[old.ID] || old.Status == model.StatusClosed {
+		if st.Status != model.StatusClosed && st.Status == cand.Status && st.SuppressedBy == ruleOf(&cand) &&
+			st.Fingerprint == cand.Fingerprint() {
+			w.touch = append(w.touch, id)
+			d.Unchanged++
+			countOpen(&d.Open, &cand)
 			continue
 		}
-		if err := w.close(old, model.ClosedFixed); err != nil {
+		changed = append(changed, cand)
+		need = append(need, id)
+	}
+	var closing []model.FindingID
+	for i := range states {
+		if st := &states[i]; !seen[st.ID] && st.Status != model.StatusClosed {
+			closing = append(closing, st.ID)
+		}
+	}
+	if len(need)+len(closing) > 0 {
+		olds, err := fs.GetMany(ctx, append(need, closing...))
+		if err != nil {
 			return d, err
 		}
-		d.Closed++
+		old := make(map[model.FindingID]*model.Finding, len(olds))
+		for i := range olds {
+			old[olds[i].ID] = &olds[i]
+		}
+		for _, cand := range changed {
+			o := old[cand.ID]
+			if o == nil {
+				return d, fmt.Errorf("reconcile: finding %s vanished during the transaction", cand.ID)
+			}
+			if err := w.observedAgain(&d, o, cand); err != nil {
+				return d, err
+			}
+		}
+		for _, id := range closing {
+			o := old[id]
+			if o == nil {
+				return d, fmt.Errorf("reconcile: finding %s vanished during the transaction", id)
+			}
+			if err := w.close(o, model.ClosedFixed); err != nil {
+				return d, err
+			}
+			d.Closed++
+		}
 	}
 	if err := w.flush(ctx, tx, sc, scanID, snapshotID); err != nil {
 		return d, err
 	}
 	d.Events = len(w.events)
 	return d, nil
+}
+
+// ruleOf returns the id of the rule suppressing f, if any.
+func ruleOf(f *model.Finding) model.SuppressionRuleID {
+	if f.Suppression == nil {
+		return ""
+	}
+	return f.Suppression.RuleID
 }
 
 // countOpen counts f in c when it is ACTIVE.
@@ -152,7 +194,7 @@ func (w *writer) observedAgain(d *Delta, old *model.Finding, cand model.Finding)
 	}
 	changed := significantChanges(old, &cand)
 	statusChanged := old.Status != cand.Status
-	content := statusChanged || !sameSuppression(old.Suppression, cand.Suppression) || fingerprint(old) != fingerprint(&cand)
+	content := statusChanged || !sameSuppression(old.Suppression, cand.Suppression) || old.Fingerprint() != cand.Fingerprint()
 	defer countOpen(&d.Open, &cand)
 	if !content {
 		w.touch = append(w.touch, cand.ID)
@@ -258,20 +300,6 @@ func sameSuppression(a, b *model.FindingSuppression) bool {
 		return a == b
 	}
 	return a.RuleID == b.RuleID && a.Reason == b.Reason && a.ExpiresAt.Equal(b.ExpiresAt)
-}
-
-// fingerprint encodes what a scan determines about a finding (everything
-// but its identity, status and life times), so that an unchanged finding
-// is only touched. JSON is stable across a store round trip.
-func fingerprint(f *model.Finding) string {
-	c := *f
-	c.ID, c.AccountID = "", ""
-	c.Status, c.Suppression, c.ClosedReason = "", nil, ""
-	c.FirstObservedAt, c.LastObservedAt, c.UpdatedAt, c.ClosedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	c.ReopenCount, c.SnapshotID, c.ScanID = 0, "", ""
-	var buf bytes.Buffer
-	_ = json.NewEncoder(&buf).Encode(&c) // a Finding always encodes
-	return buf.String()
 }
 
 func checkObservation(i int, o *model.Observation) error {

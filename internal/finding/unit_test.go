@@ -150,9 +150,15 @@ func TestFilterMatches(t *testing.T) {
 		Score: ptr(7.5), ScoreDetails: &model.ScoreDetails{Base: 7.5, Score: 7.5},
 		Resource: model.FindingResource{Tags: map[string]string{"Env": "Prod"}},
 		Package:  &model.PackageVulnerabilityDetails{VulnerablePackages: []model.VulnerablePackage{{Name: "lodash", Version: "4.17.20"}}}}
-	eq := func(v string) model.StringFilter { return model.StringFilter{Comparison: model.CompareEquals, Value: v} }
-	ne := func(v string) model.StringFilter { return model.StringFilter{Comparison: model.CompareNotEquals, Value: v} }
-	pre := func(v string) model.StringFilter { return model.StringFilter{Comparison: model.ComparePrefix, Value: v} }
+	eq := func(v string) model.StringFilter {
+		return model.StringFilter{Comparison: model.CompareEquals, Value: v}
+	}
+	ne := func(v string) model.StringFilter {
+		return model.StringFilter{Comparison: model.CompareNotEquals, Value: v}
+	}
+	pre := func(v string) model.StringFilter {
+		return model.StringFilter{Comparison: model.ComparePrefix, Value: v}
+	}
 	tests := []struct {
 		name string
 		fl   model.FindingFilter

@@ -1,6 +1,9 @@
 package model
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -209,6 +212,21 @@ func (f *Finding) FirstPackage() *VulnerablePackage {
 		return nil
 	}
 	return &f.Package.VulnerablePackages[0]
+}
+
+// Fingerprint returns a digest of what a scan determines about the
+// finding: everything but its identity, status, suppression and life
+// times. Reconciliation touches a finding whose fingerprint did not change
+// instead of rewriting it. The digest is stable across a JSON round trip.
+func (f *Finding) Fingerprint() string {
+	c := *f
+	c.ID, c.AccountID = "", ""
+	c.Status, c.Suppression, c.ClosedReason = "", nil, ""
+	c.FirstObservedAt, c.LastObservedAt, c.UpdatedAt, c.ClosedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	c.ReopenCount, c.SnapshotID, c.ScanID = 0, "", ""
+	b, _ := json.Marshal(&c) // a Finding always encodes
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // CVSSBase returns the highest CVSS base score, or -1 when none is known.

@@ -51,6 +51,12 @@ type FindingStore interface {
 	// ForResource returns every stored finding of a resource, any status,
 	// ordered by id.
 	ForResource(ctx context.Context, id model.ResourceID) ([]model.Finding, error)
+	// States returns the reconciliation state of every stored finding of a
+	// resource, any status, ordered by id: cheaper than ForResource.
+	States(ctx context.Context, id model.ResourceID) ([]FindingState, error)
+	// GetMany returns the findings with the given ids that exist in the
+	// scope, ordered by id.
+	GetMany(ctx context.Context, ids []model.FindingID) ([]model.Finding, error)
 	// Put inserts the findings, or replaces the stored ones with the same
 	// id, in batches.
 	Put(ctx context.Context, fs ...model.Finding) error
@@ -75,6 +81,15 @@ type FindingStore interface {
 	// Purge deletes CLOSED findings closed before closedBefore and returns
 	// how many it deleted.
 	Purge(ctx context.Context, closedBefore time.Time) (int, error)
+}
+
+// FindingState is what reconciliation compares of a stored finding.
+type FindingState struct {
+	ID           model.FindingID
+	Status       model.FindingStatus
+	SuppressedBy model.SuppressionRuleID
+	// Fingerprint is model.Finding.Fingerprint as of the last write.
+	Fingerprint string
 }
 
 // SuppressionRuleStore holds suppression rules (saved filters). Reads set

@@ -275,7 +275,7 @@ func (s *findings) List(ctx context.Context, fl model.FindingFilter, sort store.
 		if err != nil {
 			return nil, "", err
 		}
-		if err := json.Unmarshal(data, &f); err != nil {
+		if err := decodeFinding(data, &f); err != nil {
 			return nil, "", fmt.Errorf("finding %s: %w", id, err)
 		}
 		f.ID, f.AccountID, f.Status = model.FindingID(id), model.AccountID(acct), model.FindingStatus(status)

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/s2"
 
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
@@ -22,7 +25,7 @@ func (t *tx) Findings(sc store.Scope) store.FindingStore { return &findings{t: t
 var findingWriteCols = []string{"id", "account_id", "resource_id", "resource_type", "type", "check_id", "title",
 	"status", "severity", "severity_rank", "score", "cvss", "epss", "fix_available", "exploit_available",
 	"package_ecosystem", "package_name", "package_version", "file_path", "layer", "image_repository", "image_tag",
-	"suppressed_by", "first_observed_at", "last_observed_at", "updated_at", "closed_at", "scan_id", "snapshot_id", "data"}
+	"suppressed_by", "fingerprint", "first_observed_at", "last_observed_at", "updated_at", "closed_at", "scan_id", "snapshot_id", "data"}
 
 // findingReadCols are what a read needs: the lifecycle columns Touch
 // updates (they override data) and data.
@@ -36,7 +39,7 @@ func scanFinding(r Row) (model.Finding, error) {
 	if err := r.Scan(&id, &acct, &status, &last, &scanID, &snap, &data); err != nil {
 		return f, err
 	}
-	if err := json.Unmarshal(data, &f); err != nil {
+	if err := decodeFinding(data, &f); err != nil {
 		return f, fmt.Errorf("finding %s: %w", id, err)
 	}
 	f.ID, f.AccountID, f.Status = model.FindingID(id), model.AccountID(acct), model.FindingStatus(status)
@@ -44,15 +47,59 @@ func scanFinding(r Row) (model.Finding, error) {
 	return f, nil
 }
 
+// byKeyScope is the scope condition of a query that selects by id or
+// resource: the account column is wrapped so that SQLite, which has no
+// statistics to go by, does not pick an account index over the key's.
+const byKeyScope = "(account_id || '')"
+
 func (s *findings) Get(ctx context.Context, id model.FindingID) (model.Finding, error) {
-	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
+	cond, args := scopeCond(s.sc, byKeyScope, []any{string(id)})
 	f, err := scanFinding(s.t.c.QueryRow(ctx, `SELECT `+findingReadCols+` FROM findings WHERE id = ?`+cond, args...))
 	return f, notFound(err, "finding", string(id))
 }
 
 func (s *findings) ForResource(ctx context.Context, id model.ResourceID) ([]model.Finding, error) {
-	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
+	cond, args := scopeCond(s.sc, byKeyScope, []any{string(id)})
 	return s.query(ctx, `SELECT `+findingReadCols+` FROM findings WHERE resource_id = ?`+cond+` ORDER BY id`, args...)
+}
+
+func (s *findings) States(ctx context.Context, id model.ResourceID) ([]store.FindingState, error) {
+	cond, args := scopeCond(s.sc, byKeyScope, []any{string(id)})
+	rows, err := s.t.c.Query(ctx, `SELECT id, status, suppressed_by, fingerprint FROM findings WHERE resource_id = ?`+cond+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.FindingState
+	for rows.Next() {
+		var st store.FindingState
+		if err := rows.Scan(&st.ID, &st.Status, &st.SuppressedBy, &st.Fingerprint); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+func (s *findings) GetMany(ctx context.Context, ids []model.FindingID) ([]model.Finding, error) {
+	var out []model.Finding
+	const batch = 500
+	for len(ids) > 0 {
+		k := min(batch, len(ids))
+		args := make([]any, 0, k)
+		for _, id := range ids[:k] {
+			args = append(args, string(id))
+		}
+		cond, args := scopeCond(s.sc, byKeyScope, args)
+		fs, err := s.query(ctx, `SELECT `+findingReadCols+` FROM findings WHERE id IN (`+placeholders(k)+`)`+cond, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+		ids = ids[k:]
+	}
+	slices.SortFunc(out, func(a, b model.Finding) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	return out, nil
 }
 
 func (s *findings) query(ctx context.Context, q string, args ...any) ([]model.Finding, error) {
@@ -72,6 +119,35 @@ func (s *findings) query(ctx context.Context, q string, args ...any) ([]model.Fi
 	return out, rows.Err()
 }
 
+// encodeFinding encodes a finding for the data column: JSON compressed
+// with S2 (a finding's JSON is mostly URLs and prose; compressing halves
+// what every write puts through the WAL).
+func encodeFinding(f *model.Finding) ([]byte, error) {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	return s2.Encode(nil, b), nil
+}
+
+// maxFindingData bounds a decoded data column.
+const maxFindingData = 16 << 20
+
+func decodeFinding(data []byte, f *model.Finding) error {
+	n, err := s2.DecodedLen(data)
+	if err != nil {
+		return err
+	}
+	if n > maxFindingData {
+		return fmt.Errorf("data of %d bytes", n)
+	}
+	b, err := s2.Decode(nil, data)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, f)
+}
+
 // orNone returns v, or -1 for a nil number.
 func orNone(v *float64) float64 {
 	if v == nil {
@@ -82,7 +158,7 @@ func orNone(v *float64) float64 {
 
 // findingRow returns the values of findingWriteCols for f.
 func findingRow(f *model.Finding) ([]any, error) {
-	data, err := json.Marshal(f)
+	data, err := encodeFinding(f)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +177,7 @@ func findingRow(f *model.Finding) ([]any, error) {
 	return []any{string(f.ID), string(f.AccountID), string(f.Resource.ID), string(f.Resource.Type), string(f.Type),
 		f.CheckID, f.Title, string(f.Status), string(f.Severity), int64(f.Severity.Rank()), orNone(f.Score), f.CVSSBase(),
 		orNone(epss), string(f.FixAvailable), string(f.ExploitAvailable), eco, name, ver, path, layer,
-		f.Resource.ImageRepository, f.Resource.ImageTag, sup, micro(f.FirstObservedAt), micro(f.LastObservedAt),
+		f.Resource.ImageRepository, f.Resource.ImageTag, sup, f.Fingerprint(), micro(f.FirstObservedAt), micro(f.LastObservedAt),
 		micro(f.UpdatedAt), micro(f.ClosedAt), f.ScanID, f.SnapshotID, data}, nil
 }
 
@@ -171,7 +247,7 @@ func (s *findings) Touch(ctx context.Context, ids []model.FindingID, at time.Tim
 		for _, id := range ids[:k] {
 			args = append(args, string(id))
 		}
-		cond, args := scopeCond(s.sc, "account_id", args)
+		cond, args := scopeCond(s.sc, byKeyScope, args)
 		if _, err := s.t.c.Exec(ctx, `UPDATE findings SET last_observed_at = ?, scan_id = ?, snapshot_id = ? WHERE id IN (`+
 			placeholders(k)+`)`+cond, args...); err != nil {
 			return err

@@ -182,6 +182,39 @@ func testFindingsPutGet(t *testing.T, nb NewBackend) {
 			t.Errorf("ForResource from another account = %d findings, %v", len(none), err)
 		}
 
+		// States: the cheap view reconciliation compares.
+		states, err := tx.Findings(sa).States(ctx, fx.res[0].ID)
+		if err != nil {
+			return err
+		}
+		var wantStates []store.FindingState
+		for _, f := range fx.findings {
+			if f.Resource.ID == fx.res[0].ID {
+				st := store.FindingState{ID: f.ID, Status: f.Status, Fingerprint: f.Fingerprint()}
+				if f.Suppression != nil {
+					st.SuppressedBy = f.Suppression.RuleID
+				}
+				wantStates = append(wantStates, st)
+			}
+		}
+		slices.SortFunc(wantStates, func(a, b store.FindingState) int { return strings.Compare(string(a.ID), string(b.ID)) })
+		if diff := gocmp.Diff(wantStates, states); diff != "" {
+			t.Errorf("States (-want +got):\n%s", diff)
+		}
+		if none, err := tx.Findings(sb).States(ctx, fx.res[0].ID); err != nil || len(none) != 0 {
+			t.Errorf("States from another account = %d, %v", len(none), err)
+		}
+		// GetMany: only what exists in the scope, by id.
+		many, err := tx.Findings(sa).GetMany(ctx, []model.FindingID{fx.findings[3].ID, fx.findings[0].ID, "fnd-missing", fx.findings[1].ID})
+		if err != nil {
+			return err
+		}
+		wantMany := []string{string(fx.findings[0].ID), string(fx.findings[1].ID)} // 3 is B's
+		slices.Sort(wantMany)
+		if diff := gocmp.Diff(wantMany, findingIDs(many)); diff != "" {
+			t.Errorf("GetMany (-want +got):\n%s", diff)
+		}
+
 		// Touch moves lastObservedAt and the scan, nothing else.
 		at := fx.base.Add(48 * time.Hour)
 		if err := tx.Findings(sa).Touch(ctx, []model.FindingID{want.ID}, at, "scan-9", "snap-2"); err != nil {

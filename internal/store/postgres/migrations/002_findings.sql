@@ -27,6 +27,7 @@ CREATE TABLE findings (
 	image_repository TEXT NOT NULL,
 	image_tag TEXT NOT NULL,
 	suppressed_by TEXT NOT NULL,
+	fingerprint TEXT NOT NULL,
 	first_observed_at BIGINT NOT NULL,
 	last_observed_at BIGINT NOT NULL,
 	updated_at BIGINT NOT NULL,
@@ -39,8 +40,6 @@ CREATE INDEX findings_resource ON findings(resource_id);
 CREATE INDEX findings_status_severity ON findings(account_id, status, severity_rank, id);
 CREATE INDEX findings_check ON findings(account_id, check_id);
 CREATE INDEX findings_package ON findings(account_id, package_name, package_version);
-CREATE INDEX findings_image ON findings(account_id, image_repository) WHERE image_repository <> '';
-CREATE INDEX findings_closed ON findings(status, closed_at);
 CREATE TABLE suppression_rules (
 	id TEXT PRIMARY KEY,
 	account_id TEXT NOT NULL REFERENCES accounts(id),
