@@ -32,7 +32,7 @@ func tuneGCForScan() {
 	debug.SetGCPercent(-1)
 	// A finalizer runs after the first collection that finds its object
 	// unreachable: the signal that the limit was reached.
-	runtime.SetFinalizer(new([16]byte), func(*[16]byte) {
+	runtime.SetFinalizer(new([64]byte), func(*[64]byte) {
 		debug.SetGCPercent(100)
 		debug.SetMemoryLimit(math.MaxInt64)
 	})
