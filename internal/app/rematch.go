@@ -11,6 +11,7 @@ import (
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/job"
 	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/scan"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -24,7 +25,12 @@ type RematchPayload struct {
 	All bool `json:"all,omitempty"`
 }
 
-// rematchConcurrency bounds the inventories re-matched at once by one job.
+// rematchBatch is how many resources one rematch transaction reconciles:
+// loading, matching and reconciling a batch at a time keeps memory bounded
+// and the number of write transactions (serialised on SQLite) small.
+const rematchBatch = 250
+
+// rematchConcurrency bounds the inventories matched at once.
 const rematchConcurrency = 4
 
 // handleRematch re-matches the stored inventories that hold a touched
@@ -39,33 +45,91 @@ func (a *App) handleRematch(ctx context.Context, j model.Job) error {
 		return err
 	}
 	a.log.Info("rematch", "snapshot", p.Snapshot, "packages", len(p.Packages), "resources", len(refs))
-	sem := make(chan struct{}, rematchConcurrency)
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	for _, ref := range refs {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return ctx.Err()
+	return a.rematch(ctx, refs, p.Snapshot)
+}
+
+// rematch re-matches the stored inventories of refs with the snapshot, a
+// batch at a time.
+func (a *App) rematch(ctx context.Context, refs []store.ResourceRef, snapshot string) error {
+	eng, snapID, err := a.matcher.get(ctx, snapshot)
+	if err != nil {
+		return fmt.Errorf("no advisory snapshot to match with: %w", err)
+	}
+	for len(refs) > 0 {
+		n := min(rematchBatch, len(refs))
+		if err := a.rematchBatch(ctx, eng, snapID, refs[:n]); err != nil {
+			return err
 		}
+		refs = refs[n:]
+	}
+	return nil
+}
+
+// rematched is one resource of a batch with its inventory and matches.
+type rematched struct {
+	res model.Resource
+	inv *model.Inventory
+	ms  []model.Match
+	err error
+}
+
+func (a *App) rematchBatch(ctx context.Context, eng *scan.Engine, snapID string, refs []store.ResourceRef) error {
+	items := make([]*rematched, 0, len(refs))
+	err := a.store.View(ctx, func(tx store.Tx) error {
+		for _, ref := range refs {
+			sc := store.AccountScope(ref.AccountID)
+			res, err := tx.Resources(sc).Get(ctx, ref.ResourceID)
+			var nf *store.NotFoundError
+			if errors.As(err, &nf) {
+				continue // deleted since
+			}
+			if err != nil {
+				return err
+			}
+			inv, _, err := tx.Inventories(sc).Load(ctx, ref.ResourceID)
+			if errors.As(err, &nf) {
+				continue // never scanned
+			}
+			if err != nil {
+				return err
+			}
+			items = append(items, &rematched{res: res, inv: inv})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, rematchConcurrency)
+	for _, it := range items {
 		wg.Add(1)
+		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if err := a.rematchOne(ctx, ref, p.Snapshot); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-			}
+			it.ms, it.err = eng.Match(ctx, it.inv)
 		}()
 	}
 	wg.Wait()
-	return first
+	now := a.now()
+	return a.store.InTx(ctx, func(tx store.Tx) error {
+		for _, it := range items {
+			if it.err != nil {
+				return fmt.Errorf("match %s: %w", it.res.ID, it.err)
+			}
+			sc := store.AccountScope(it.res.AccountID)
+			if err := a.reconcile(ctx, tx, sc, it.res, snapID, it.inv, it.ms); err != nil {
+				return err
+			}
+			cov := it.res.Coverage
+			cov.LastScannedAt = now
+			if _, err := tx.Resources(sc).SetCoverage(ctx, it.res.ID, cov); err != nil {
+				return err
+			}
+			a.matched.Add(1)
+		}
+		return nil
+	})
 }
 
 // rematchTargets lists the resources a rematch concerns.
@@ -98,31 +162,6 @@ func (a *App) rematchTargets(ctx context.Context, p RematchPayload) ([]store.Res
 		}
 	})
 	return refs, err
-}
-
-// rematchOne re-matches one resource's stored inventory.
-func (a *App) rematchOne(ctx context.Context, ref store.ResourceRef, snapshot string) error {
-	sc := store.AccountScope(ref.AccountID)
-	var (
-		res model.Resource
-		inv *model.Inventory
-	)
-	err := a.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		if res, err = tx.Resources(sc).Get(ctx, ref.ResourceID); err != nil {
-			return err
-		}
-		inv, _, err = tx.Inventories(sc).Load(ctx, ref.ResourceID)
-		return err
-	})
-	var nf *store.NotFoundError
-	if errors.As(err, &nf) {
-		return nil // deleted since, or never scanned
-	}
-	if err != nil {
-		return err
-	}
-	return a.matchAndReconcile(ctx, sc, res, inv, snapshot)
 }
 
 // enqueueRematch queues the rematch of an update's result.

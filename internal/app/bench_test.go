@@ -1,0 +1,143 @@
+package app
+
+import (
+	"archive/zip"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/advisory"
+	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/scan"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// BenchmarkRematchAfterUpdate measures the re-matching of N stored host
+// inventories (N from VIGIL_BENCH_INVENTORIES, default 10,000; each the
+// real node-app lockfile's packages) after an advisory update that touches
+// one package (lodash), on SQLite. Each iteration is one full rematch.
+func BenchmarkRematchAfterUpdate(b *testing.B) {
+	n := 10000
+	if v := os.Getenv("VIGIL_BENCH_INVENTORIES"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
+	ctx := context.Background()
+	dir := b.TempDir()
+	const npm = "../../../shared/testdata/osv/npm/all.zip"
+	reduced := filepath.Join(dir, "reduced.zip")
+	if err := zipWithout(npm, reduced, "GHSA-35jh-r3h4-6jhm.json"); err != nil {
+		b.Fatal(err)
+	}
+	adv := filepath.Join(dir, "advisories")
+	db, err := advisory.Open(adv)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Import(ctx, reduced, advisory.ImportOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := New(ctx, Config{DataDir: filepath.Join(dir, "data"), AdvisoryDir: adv, Workers: -1, NoBootstrap: true, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	inv, err := scan.Inventory(ctx, scan.Request{Kind: model.TargetFS, Target: "../cli/testdata/node-app"}, scan.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var acct model.Account
+	refs := make([]store.ResourceRef, 0, n)
+	err = a.store.InTx(ctx, func(tx store.Tx) error {
+		org, err := tx.Accounts(store.SystemScope()).CreateOrganization(ctx, "bench")
+		if err != nil {
+			return err
+		}
+		acct, err = tx.Accounts(store.SystemScope()).Create(ctx, model.Account{Org: org.ID, Name: "bench", DelegatedAdmin: true})
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc := store.AccountScope(acct.ID)
+	for i := 0; i < n; i += 500 {
+		err := a.store.InTx(ctx, func(tx store.Tx) error {
+			for j := i; j < min(n, i+500); j++ {
+				res, _, err := tx.Resources(sc).Upsert(ctx, model.Resource{AccountID: acct.ID, Type: model.ResourceHost, Name: fmt.Sprintf("host-%05d", j)})
+				if err != nil {
+					return err
+				}
+				if _, err := tx.Inventories(sc).Save(ctx, res.ID, inv); err != nil {
+					return err
+				}
+				refs = append(refs, store.ResourceRef{AccountID: acct.ID, ResourceID: res.ID})
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	// The first snapshot's findings exist before the update.
+	if err := a.rematch(ctx, refs, ""); err != nil {
+		b.Fatal(err)
+	}
+	res, err := db.Import(ctx, npm, advisory.ImportOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		targets, err := a.rematchTargets(ctx, RematchPayload{Snapshot: res.Snapshot, Packages: res.Diff.Packages})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(targets) != n {
+			b.Fatalf("%d targets, want %d (diff %v)", len(targets), n, res.Diff.Packages)
+		}
+		if err := a.rematch(ctx, targets, res.Snapshot); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "inventories/s")
+	}
+}
+
+func zipWithout(src, dst, skip string) error {
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	f, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	for _, e := range zr.File {
+		if e.Name == skip {
+			continue
+		}
+		w, err := zw.Create(e.Name)
+		if err != nil {
+			return err
+		}
+		r, err := e.Open()
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(w, r)
+		r.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
