@@ -13,13 +13,15 @@ import (
 
 // Bench runs the store benchmarks: the queue's enqueue+lease+ack cycle
 // (serial and parallel), saving an inventory, and finding resources by
-// package among 1,000 stored inventories.
+// package among 1,000 stored inventories, and the findings queries
+// (BenchFindings).
 func Bench(b *testing.B, nb NewBackend) {
 	b.Run("QueueCycle", func(b *testing.B) { benchQueue(b, nb, false) })
 	b.Run("QueueCycleParallel", func(b *testing.B) { benchQueue(b, nb, true) })
 	b.Run("InventorySave", func(b *testing.B) { benchInventorySave(b, nb, 1) })
 	b.Run("InventorySaveBatch10", func(b *testing.B) { benchInventorySave(b, nb, 10) })
 	b.Run("ResourcesWithPackages", func(b *testing.B) { benchResourcesWithPackages(b, nb) })
+	b.Run("Findings", func(b *testing.B) { BenchFindings(b, nb) })
 }
 
 func openBench(b *testing.B, nb NewBackend) store.Store {
