@@ -468,6 +468,15 @@ func testFindingSuppression(t *testing.T, nb NewBackend) {
 			Name: "saved view", Action: model.ActionNone, Filter: byName})
 		return err
 	})
+	// A pass in the scope of C (another organisation) changes nothing of
+	// B's or A's.
+	le.tx(t, func(tx store.Tx) error {
+		d, err := finding.ApplySuppressionRules(ctx, tx, store.AccountScope(le.c.ID), le.clock.Now())
+		if err == nil && (d.Suppressed != 0 || d.Events != 0) {
+			t.Errorf("pass in C's scope = %+v, want nothing", d)
+		}
+		return err
+	})
 	d = le.apply(t)
 	if d.Suppressed != 3 {
 		t.Errorf("admin rule suppressed %d, want 3 (two of B, one of A)", d.Suppressed)
