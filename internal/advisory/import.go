@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vigilsec/vigil/internal/osv"
 )
@@ -130,7 +131,9 @@ func alpineFileFeed(p string) Feed {
 	return NewFileFeed(alpineFeedName(branch, repo), KindAlpineSecDB, p)
 }
 
-var debianListLine = regexp.MustCompile(`^\[\d{1,2} [A-Z][a-z]{2} \d{4}\] (DSA|DLA)-`)
+var debianListLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\[\d{1,2} [A-Z][a-z]{2} \d{4}\] (DSA|DLA)-`)
+})
 
 // classifyFile tells what a single file is by name and content.
 func classifyFile(path string) (Feed, error) {
@@ -199,7 +202,7 @@ func sniffDebian(path string) string {
 	}
 	defer f.Close()
 	line, _ := bufio.NewReader(f).ReadString('\n')
-	if m := debianListLine.FindStringSubmatch(line); m != nil {
+	if m := debianListLine().FindStringSubmatch(line); m != nil {
 		return m[1]
 	}
 	return ""
