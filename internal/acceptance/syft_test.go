@@ -67,10 +67,12 @@ func (t syftTarget) vigilTarget(corpus string) string {
 
 // syftDoc is the part of syft's native JSON (-o syft-json) compared.
 type syftDoc struct {
-	Artifacts []syftArtifact `json:"artifacts"`
+	Artifacts     []syftArtifact     `json:"artifacts"`
+	Relationships []syftRelationship `json:"artifactRelationships"`
 }
 
 type syftArtifact struct {
+	ID        string `json:"id"`
 	Name      string `json:"name"`
 	Version   string `json:"version"`
 	Type      string `json:"type"`
@@ -325,6 +327,7 @@ func TestSyftComparison(t *testing.T) {
 				t.Errorf("vigil's inventory is partial: %+v", inv.Issues)
 			}
 			ran[tg.name] = true // compared: its listed differences must occur
+			compareOwnership(t, sr.doc, inv)
 			for _, k := range compareWithSyft(t, tg.name, sr.doc, inv) {
 				if _, ok := listed[k]; ok {
 					used[k] = true

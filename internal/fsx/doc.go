@@ -8,8 +8,10 @@
 // extractor's Required, reads only the files some extractor wants (into
 // memory up to a threshold, spilled to a temporary file above it, never more
 // than Limits.MaxFileSize), and calls Extract. Whiteouts, opaque
-// directories, the set of paths a layer holds and the OS identification
-// files are recorded for the caller, which squashes image layers.
+// directories, the set of paths a layer holds, the OS identification
+// files and the paths OS packages own (Options.Owners: dpkg's .list files,
+// the apk and rpm databases' file lists, kept as 12-byte hashed entries in
+// an OwnedSet) are recorded for the caller, which squashes image layers.
 //
 // Untrusted input: entry names are cleaned and names escaping the root are
 // rejected, symlinks and hardlinks are never followed out of their root,

@@ -41,6 +41,9 @@ type Options struct {
 	TrackPaths bool
 	// Label names the tree in issues (a layer's diff id).
 	Label string
+	// Owners read the OS package databases' lists of installed files
+	// into Result.Owned; none when empty.
+	Owners []Owner
 }
 
 // ExtractorResult is what one extractor found in one walk.
@@ -73,6 +76,9 @@ type Result struct {
 	// targets of those that are symlinks the source could not resolve.
 	OSFiles  map[string][]byte
 	Symlinks map[string]string
+	// Owned holds the paths OS packages own, as Options.Owners read them;
+	// nil without Owners.
+	Owned *OwnedSet
 	// Issues met by the walk itself (unreadable entries, limits, a broken
 	// stream). Extractor failures are in Extractors.
 	Issues []model.Issue
@@ -146,6 +152,9 @@ func Walk(ctx context.Context, src Source, opts Options) (*Result, error) {
 	if opts.TrackPaths {
 		w.res.Paths = NewPathSet()
 	}
+	if len(opts.Owners) > 0 {
+		w.res.Owned = NewOwnedSet()
+	}
 	// Hard links exist only in archives; a directory walk does without
 	// the per-file records they need.
 	_, isDir := src.(*Dir)
@@ -167,6 +176,7 @@ func Walk(ctx context.Context, src Source, opts Options) (*Result, error) {
 	if err := ctx.Err(); errors.Is(err, context.Canceled) {
 		return nil, err
 	}
+	w.res.Owned.Seal()
 	return w.res, nil
 }
 
@@ -196,6 +206,7 @@ type walker struct {
 	// linkOrigin maps a hard link to the regular file it names.
 	linkOrigin map[uint64]string
 	wanted     []extract.Extractor
+	owners     []Owner
 }
 
 // Issue implements Visitor.
@@ -314,6 +325,12 @@ func (w *walker) file(e *Entry, open Opener) error {
 			w.wanted = append(w.wanted, ex)
 		}
 	}
+	w.owners = w.owners[:0]
+	for _, o := range w.opts.Owners {
+		if o.Required(e.Path) {
+			w.owners = append(w.owners, o)
+		}
+	}
 	osWanted := w.opts.OSFile != nil && w.opts.OSFile(e.Path)
 	if osWanted && e.Size > MaxOSFileSize {
 		// Too large to be a release file: only its existence is kept
@@ -321,7 +338,7 @@ func (w *walker) file(e *Entry, open Opener) error {
 		w.res.OSFiles[e.Path] = []byte{}
 		osWanted = false
 	}
-	if len(w.wanted) == 0 && !osWanted {
+	if len(w.wanted) == 0 && len(w.owners) == 0 && !osWanted {
 		return nil
 	}
 	if open == nil {
@@ -331,6 +348,10 @@ func (w *walker) file(e *Entry, open Opener) error {
 		for _, ex := range w.wanted {
 			er := w.res.Extractors[ex.Name()]
 			er.Issues = append(er.Issues, model.Issue{Plugin: ex.Name(), Path: e.Path, Limit: "max-file-size",
+				Reason: fmt.Sprintf("file of %d bytes is larger than the %d-byte limit; not read", e.Size, w.limits.MaxFileSize)})
+		}
+		for _, o := range w.owners {
+			w.res.Issues = append(w.res.Issues, model.Issue{Plugin: o.Name(), Path: e.Path, Limit: "max-file-size",
 				Reason: fmt.Sprintf("file of %d bytes is larger than the %d-byte limit; not read", e.Size, w.limits.MaxFileSize)})
 		}
 		w.res.Limited = true
@@ -376,6 +397,11 @@ func (w *walker) file(e *Entry, open Opener) error {
 	}
 	for _, ex := range w.wanted {
 		if err := w.extract(ex, fi, c); err != nil {
+			return err
+		}
+	}
+	for _, o := range w.owners {
+		if err := w.own(o, fi, c); err != nil {
 			return err
 		}
 	}

@@ -21,10 +21,12 @@ import (
 const pkgdb = "../../../shared/testdata/pkgdb"
 
 // tentry is one tar entry of a test layer. Content comes from a real file
-// of pkgdb (file) or is empty (whiteout markers, plain files).
+// of pkgdb (file), from body (dpkg .list files a test writes), or is empty
+// (whiteout markers, plain files).
 type tentry struct {
 	name string
 	file string // path under pkgdb
+	body string // content when file is empty
 	link string // symlink target
 	hard string // hardlink target
 	dir  bool
@@ -63,6 +65,8 @@ func tarLayer(t testing.TB, entries []tentry) []byte {
 			h.Typeflag = tar.TypeReg
 			if e.file != "" {
 				body = readPkgdb(t, e.file)
+			} else {
+				body = []byte(e.body)
 			}
 			h.Size = int64(len(body))
 		}
@@ -129,7 +133,7 @@ func writeTree(t testing.TB, dir string, entries []tentry) {
 				t.Fatal(err)
 			}
 		default:
-			var body []byte
+			body := []byte(e.body)
 			if e.file != "" {
 				body = readPkgdb(t, e.file)
 			}

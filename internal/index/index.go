@@ -179,6 +179,7 @@ func (ix *indexer) finish(ctx context.Context, t model.Target, meta []model.Laye
 	inv := &model.Inventory{Target: t, Layers: meta}
 	inv.OS = detectOS(osFiles)
 	qualify(pkgs, inv.OS)
+	markOwned(pkgs, layers)
 	pkgs = dedupe(pkgs)
 	sortPackages(pkgs)
 	if pkgs == nil {

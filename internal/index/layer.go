@@ -12,7 +12,7 @@ import (
 
 // metaVersion versions the extractor-independent part of a cached layer
 // result; bump it when what fsx records changes.
-const metaVersion = 1
+const metaVersion = 2
 
 // layerMeta is what a walk records about a layer whatever the extractors.
 type layerMeta struct {
@@ -23,7 +23,10 @@ type layerMeta struct {
 	Dirs      []uint64
 	OSFiles   map[string][]byte
 	Symlinks  map[string]string
-	Issues    []model.Issue
+	// Owned holds the paths the layer's OS package databases list as
+	// installed by their packages (v2).
+	Owned  *fsx.OwnedSet
+	Issues []model.Issue
 }
 
 // extractorEntry is one extractor's result on one layer, as cached.
@@ -63,7 +66,7 @@ func (l *layerResult) index() {
 func fromWalk(id string, r *fsx.Result) *layerResult {
 	l := &layerResult{id: id, paths: r.Paths, ext: map[string]*extractorEntry{}, limited: r.Limited, stats: r.Stats}
 	l.meta = layerMeta{Version: metaVersion, Whiteouts: r.Whiteouts, Opaques: r.Opaques,
-		OSFiles: r.OSFiles, Symlinks: r.Symlinks, Issues: r.Issues}
+		OSFiles: r.OSFiles, Symlinks: r.Symlinks, Owned: r.Owned, Issues: r.Issues}
 	for name, er := range r.Extractors {
 		l.ext[name] = &extractorEntry{Packages: er.Packages, Issues: er.Issues}
 	}
@@ -100,6 +103,7 @@ func (ix *indexer) scanLayer(ctx context.Context, id string, track bool, open op
 		SpillThreshold: ix.opts.SpillThreshold,
 		TrackPaths:     track,
 		Label:          id,
+		Owners:         owners,
 	})
 	if err != nil {
 		if closer != nil {

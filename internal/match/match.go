@@ -98,7 +98,11 @@ type hit struct {
 // is os (nil for none). It returns the vulnerabilities, sorted by id. A
 // *VersionError says the installed version could not be parsed; the
 // vulnerabilities found through explicit versions lists are still returned.
+// A package an OS package owns (OwnedBy) is not matched.
 func (ix *Index) MatchPackage(ctx context.Context, p *model.Package, os *model.OS, opts Options) ([]model.Vulnerability, error) {
+	if ownedByOS(p) {
+		return nil, nil
+	}
 	var buf [32]hit
 	var spill []hit // the heap buffer hits moved to, if buf was too small
 	lk, hits, err := ix.hits(buf[:0], &spill, p, os, &opts)

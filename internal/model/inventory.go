@@ -40,6 +40,10 @@ type Package struct {
 	Dev bool `json:"dev,omitempty"`
 	// Licenses lists declared licences, when the source records them.
 	Licenses []string `json:"licenses,omitempty"`
+	// OwnedBy is the name of the OS package that installed this file;
+	// such packages are matched through the OS package, not their own
+	// ecosystem. Empty for OS packages and for files no OS package owns.
+	OwnedBy string `json:"ownedBy,omitempty"`
 }
 
 // Key identifies a package within one inventory: ecosystem, name, version

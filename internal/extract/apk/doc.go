@@ -10,6 +10,10 @@
 // detected OS to move Wolfi and Chainguard packages to their ecosystems and
 // to set the purl namespace and distro qualifier.
 //
+// Owner reads the same database's file lists (F: directories, R: files
+// in the last directory) for the index stage, which marks the language
+// packages those files are (model.Package.OwnedBy).
+//
 // osv-scalibr v0.5.3 was evaluated and not used: its extractors are bound to
 // its own FS, ScanInput and walker and it adds about 140 modules, while
 // vigil's walker streams image layers and offers single files. This parser

@@ -18,6 +18,10 @@
 // detected OS to switch Ubuntu packages to the Ubuntu ecosystem and to set
 // the purl namespace and distro qualifier.
 //
+// Owner reads the per-package file lists (/var/lib/dpkg/info/<name>.list)
+// for the index stage, which marks the language packages those files are
+// (model.Package.OwnedBy); status.d roots have no lists.
+//
 // osv-scalibr v0.5.3 was evaluated and not used: its extractors are bound to
 // its own FS, ScanInput and walker and it adds about 140 modules, while
 // vigil's walker streams image layers and offers single files. This parser

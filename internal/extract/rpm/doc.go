@@ -27,6 +27,12 @@
 // the detected OS to set the distribution's ecosystem, purl namespace and
 // distro qualifier.
 //
+// Owner reads the file lists of the same headers (BASENAMES, DIRNAMES,
+// DIRINDEXES; OLDFILENAMES in pre-4.1 headers) through the same database
+// readers, for the index stage, which marks the language packages those
+// files are (model.Package.OwnedBy). It is checked against rpm's own
+// FILENAMES where rpm reads the format.
+//
 // github.com/knqyf263/go-rpmdb was considered: it opens files by path, and
 // its SQLite backend registers a second "sqlite" database/sql driver next
 // to modernc.org/sqlite, which panics at start-up when both are linked.

@@ -1,11 +1,8 @@
 package rpm
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 
@@ -78,23 +75,7 @@ func extractDB(ctx context.Context, in *extract.Input) ([]model.Package, error) 
 		out = append(out, toPackage(h))
 		return nil
 	}
-	magic := make([]byte, 16)
-	if _, err := in.ReaderAt.ReadAt(magic, 0); err != nil && err != io.EOF {
-		return nil, err
-	}
-	var err error
-	switch {
-	case bytes.Equal(magic, []byte(sqliteMagic)):
-		err = readSQLite(ctx, in.ReaderAt, in.Size, in.TempDir, add)
-	case binary.LittleEndian.Uint32(magic[0:4]) == ndbHeaderMagic:
-		err = readNDB(ctx, in.ReaderAt, in.Size, add)
-	case binary.LittleEndian.Uint32(magic[12:16]) == bdbHashMagic,
-		binary.BigEndian.Uint32(magic[12:16]) == bdbHashMagic:
-		err = readBDB(ctx, in.ReaderAt, in.Size, add)
-	default:
-		err = ErrUnknownFormat
-	}
-	if err != nil {
+	if err := readDB(ctx, in, add); err != nil {
 		return nil, err
 	}
 	return out, nil
