@@ -214,20 +214,28 @@ func (f *Finding) FirstPackage() *VulnerablePackage {
 	return &f.Package.VulnerablePackages[0]
 }
 
-// Fingerprint returns a digest of what a scan determines about the
+// ContentJSON returns the JSON of what a scan determines about the
 // finding: everything but its identity, status, suppression and life
-// times. Reconciliation touches a finding whose fingerprint did not change
-// instead of rewriting it. The digest is stable across a JSON round trip.
-func (f *Finding) Fingerprint() string {
+// times (those are zeroed). It is stable across a JSON round trip.
+func (f *Finding) ContentJSON() []byte {
 	c := *f
 	c.ID, c.AccountID = "", ""
 	c.Status, c.Suppression, c.ClosedReason = "", nil, ""
 	c.FirstObservedAt, c.LastObservedAt, c.UpdatedAt, c.ClosedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	c.ReopenCount, c.SnapshotID, c.ScanID = 0, "", ""
 	b, _ := json.Marshal(&c) // a Finding always encodes
-	sum := sha256.Sum256(b)
+	return b
+}
+
+// FingerprintOf returns the fingerprint of a ContentJSON.
+func FingerprintOf(content []byte) string {
+	sum := sha256.Sum256(content)
 	return hex.EncodeToString(sum[:16])
 }
+
+// Fingerprint returns a digest of ContentJSON. Reconciliation touches a
+// finding whose fingerprint did not change instead of rewriting it.
+func (f *Finding) Fingerprint() string { return FingerprintOf(f.ContentJSON()) }
 
 // CVSSBase returns the highest CVSS base score, or -1 when none is known.
 func (f *Finding) CVSSBase() float64 {

@@ -258,28 +258,20 @@ func (s *findings) List(ctx context.Context, fl model.FindingFilter, sort store.
 	var out []model.Finding
 	var keys []string
 	for rows.Next() {
-		var f model.Finding
-		var id, acct, status, scanID, snap string
-		var last int64
-		var data []byte
 		var key string
+		var f model.Finding
 		if float {
 			var v float64
-			err = rows.Scan(&id, &acct, &status, &last, &scanID, &snap, &data, &v)
+			f, err = scanFinding(rows, &v)
 			key = strconv.FormatFloat(v, 'g', -1, 64)
 		} else {
 			var v int64
-			err = rows.Scan(&id, &acct, &status, &last, &scanID, &snap, &data, &v)
+			f, err = scanFinding(rows, &v)
 			key = strconv.FormatInt(v, 10)
 		}
 		if err != nil {
 			return nil, "", err
 		}
-		if err := decodeFinding(data, &f); err != nil {
-			return nil, "", fmt.Errorf("finding %s: %w", id, err)
-		}
-		f.ID, f.AccountID, f.Status = model.FindingID(id), model.AccountID(acct), model.FindingStatus(status)
-		f.LastObservedAt, f.ScanID, f.SnapshotID = fromMicro(last), scanID, snap
 		out = append(out, f)
 		keys = append(keys, key)
 	}

@@ -25,25 +25,33 @@ func (t *tx) Findings(sc store.Scope) store.FindingStore { return &findings{t: t
 var findingWriteCols = []string{"id", "account_id", "resource_id", "resource_type", "type", "check_id", "title",
 	"status", "severity", "severity_rank", "score", "cvss", "epss", "fix_available", "exploit_available",
 	"package_ecosystem", "package_name", "package_version", "file_path", "layer", "image_repository", "image_tag",
-	"suppressed_by", "fingerprint", "first_observed_at", "last_observed_at", "updated_at", "closed_at", "scan_id", "snapshot_id", "data"}
+	"suppressed_by", "suppression_reason", "suppression_expires_at", "closed_reason", "reopen_count", "fingerprint", "first_observed_at", "last_observed_at", "updated_at", "closed_at", "scan_id", "snapshot_id", "data"}
 
-// findingReadCols are what a read needs: the lifecycle columns Touch
-// updates (they override data) and data.
-const findingReadCols = `id, account_id, status, last_observed_at, scan_id, snapshot_id, data`
+// findingReadCols are what a read needs: the lifecycle columns and the
+// content.
+const findingReadCols = `id, account_id, status, suppressed_by, suppression_reason, suppression_expires_at, closed_reason, reopen_count, first_observed_at, last_observed_at, updated_at, closed_at, scan_id, snapshot_id, data`
 
-func scanFinding(r Row) (model.Finding, error) {
+// scanFinding reads a row of findingReadCols followed by extra columns.
+func scanFinding(r Row, extra ...any) (model.Finding, error) {
 	var f model.Finding
-	var id, acct, status, scanID, snap string
-	var last int64
+	var id, acct, status, supBy, supReason, closedReason, scanID, snap string
+	var supExp, reopen, first, last, updated, closed int64
 	var data []byte
-	if err := r.Scan(&id, &acct, &status, &last, &scanID, &snap, &data); err != nil {
+	dest := append([]any{&id, &acct, &status, &supBy, &supReason, &supExp, &closedReason, &reopen,
+		&first, &last, &updated, &closed, &scanID, &snap, &data}, extra...)
+	if err := r.Scan(dest...); err != nil {
 		return f, err
 	}
 	if err := decodeFinding(data, &f); err != nil {
 		return f, fmt.Errorf("finding %s: %w", id, err)
 	}
 	f.ID, f.AccountID, f.Status = model.FindingID(id), model.AccountID(acct), model.FindingStatus(status)
-	f.LastObservedAt, f.ScanID, f.SnapshotID = fromMicro(last), scanID, snap
+	if supBy != "" {
+		f.Suppression = &model.FindingSuppression{RuleID: model.SuppressionRuleID(supBy), Reason: supReason, ExpiresAt: fromMicro(supExp)}
+	}
+	f.ClosedReason, f.ReopenCount = model.ClosedReason(closedReason), int(reopen)
+	f.FirstObservedAt, f.LastObservedAt, f.UpdatedAt, f.ClosedAt = fromMicro(first), fromMicro(last), fromMicro(updated), fromMicro(closed)
+	f.ScanID, f.SnapshotID = scanID, snap
 	return f, nil
 }
 
@@ -119,16 +127,10 @@ func (s *findings) query(ctx context.Context, q string, args ...any) ([]model.Fi
 	return out, rows.Err()
 }
 
-// encodeFinding encodes a finding for the data column: JSON compressed
-// with S2 (a finding's JSON is mostly URLs and prose; compressing halves
-// what every write puts through the WAL).
-func encodeFinding(f *model.Finding) ([]byte, error) {
-	b, err := json.Marshal(f)
-	if err != nil {
-		return nil, err
-	}
-	return s2.Encode(nil, b), nil
-}
+// encodeContent compresses a finding's ContentJSON for the data column
+// with S2 (it is mostly URLs and prose; compressing halves what every
+// write puts through the WAL).
+func encodeContent(content []byte) []byte { return s2.Encode(nil, content) }
 
 // maxFindingData bounds a decoded data column.
 const maxFindingData = 16 << 20
@@ -158,10 +160,8 @@ func orNone(v *float64) float64 {
 
 // findingRow returns the values of findingWriteCols for f.
 func findingRow(f *model.Finding) ([]any, error) {
-	data, err := encodeFinding(f)
-	if err != nil {
-		return nil, err
-	}
+	content := f.ContentJSON()
+	data := encodeContent(content)
 	var eco, name, ver, path, layer string
 	if p := f.FirstPackage(); p != nil {
 		eco, name, ver, path, layer = string(p.Ecosystem), p.Name, p.Version, p.FilePath, p.Layer
@@ -170,14 +170,15 @@ func findingRow(f *model.Finding) ([]any, error) {
 	if f.EPSS != nil {
 		epss = &f.EPSS.Score
 	}
-	var sup string
+	var sup model.FindingSuppression
 	if f.Suppression != nil {
-		sup = string(f.Suppression.RuleID)
+		sup = *f.Suppression
 	}
 	return []any{string(f.ID), string(f.AccountID), string(f.Resource.ID), string(f.Resource.Type), string(f.Type),
 		f.CheckID, f.Title, string(f.Status), string(f.Severity), int64(f.Severity.Rank()), orNone(f.Score), f.CVSSBase(),
 		orNone(epss), string(f.FixAvailable), string(f.ExploitAvailable), eco, name, ver, path, layer,
-		f.Resource.ImageRepository, f.Resource.ImageTag, sup, f.Fingerprint(), micro(f.FirstObservedAt), micro(f.LastObservedAt),
+		f.Resource.ImageRepository, f.Resource.ImageTag, string(sup.RuleID), sup.Reason, micro(sup.ExpiresAt),
+		string(f.ClosedReason), int64(f.ReopenCount), model.FingerprintOf(content), micro(f.FirstObservedAt), micro(f.LastObservedAt),
 		micro(f.UpdatedAt), micro(f.ClosedAt), f.ScanID, f.SnapshotID, data}, nil
 }
 

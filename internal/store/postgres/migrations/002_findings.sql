@@ -1,5 +1,6 @@
--- Findings: the lifecycle columns are authoritative (Touch updates them
--- alone); data holds the whole finding as JSON. The other columns exist to
+-- Findings: data holds what a scan determines (model.Finding.ContentJSON,
+-- S2-compressed; fingerprint is its digest); the lifecycle (status,
+-- suppression, times, reopen count, scan) lives in columns only. The other columns exist to
 -- filter, sort and aggregate. Numbers a finding lacks (score, CVSS, EPSS)
 -- are stored as -1. No foreign key to resources: findings outlive a
 -- deleted resource (closed, until the retention period passes).
@@ -27,6 +28,10 @@ CREATE TABLE findings (
 	image_repository TEXT NOT NULL,
 	image_tag TEXT NOT NULL,
 	suppressed_by TEXT NOT NULL,
+	suppression_reason TEXT NOT NULL,
+	suppression_expires_at BIGINT NOT NULL,
+	closed_reason TEXT NOT NULL,
+	reopen_count BIGINT NOT NULL,
 	fingerprint TEXT NOT NULL,
 	first_observed_at BIGINT NOT NULL,
 	last_observed_at BIGINT NOT NULL,
