@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/vigilsec/vigil/internal/extract"
 )
@@ -19,7 +20,9 @@ const maxCacheFile = 512 << 20
 
 // layerIDPattern is what a cache key's layer part must look like: a digest
 // ("sha256:<hex>"), so it can never name a path outside the cache.
-var layerIDPattern = regexp.MustCompile(`^[a-z0-9]+:[a-f0-9]{32,128}$`)
+var layerIDPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9]+:[a-f0-9]{32,128}$`)
+})
 
 // cache stores per-layer results under dir/<algo>-<hex>/: meta.v<N>.gob for
 // the extractor-independent part, <extractor>@<version>.gob per extractor.
@@ -37,7 +40,7 @@ func newCache(dir string) (*cache, error) {
 }
 
 func (c *cache) layerDir(id string) (string, bool) {
-	if !layerIDPattern.MatchString(id) {
+	if !layerIDPattern().MatchString(id) {
 		return "", false
 	}
 	return filepath.Join(c.dir, strings.Replace(id, ":", "-", 1)), true

@@ -1,6 +1,7 @@
 package npm
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,10 +38,13 @@ func readAll(in *extract.Input, limit int64) ([]byte, error) {
 	if in.Size > limit {
 		return nil, &extract.LimitError{Limit: "max-file-size", Path: in.Path, Value: limit}
 	}
-	b, err := io.ReadAll(io.LimitReader(in.Reader, limit+1))
-	if err != nil {
+	// Size the buffer from the file's size, so a large lockfile is not
+	// copied over and over while the buffer doubles.
+	buf := bytes.NewBuffer(make([]byte, 0, max(in.Size, 0)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(in.Reader, limit+1)); err != nil {
 		return nil, err
 	}
+	b := buf.Bytes()
 	if int64(len(b)) > limit {
 		return nil, &extract.LimitError{Limit: "max-file-size", Path: in.Path, Value: limit}
 	}
