@@ -10,8 +10,9 @@ import (
 )
 
 // Key returns the identity of what obs observed on resource res of account
-// acct: account, resource, type, check id and target, NUL-separated. Two
-// observations with the same key are the same finding.
+// acct: account, resource, type, check id and target, each part prefixed
+// with its length (so no choice of names can make two targets collide).
+// Two observations with the same key are the same finding.
 func Key(acct model.AccountID, res model.ResourceID, obs *model.Observation) string {
 	parts := []string{string(acct), string(res), string(obs.Type), obs.CheckID}
 	switch {
@@ -25,7 +26,13 @@ func Key(acct model.AccountID, res model.ResourceID, obs *model.Observation) str
 		c := obs.Code
 		parts = append(parts, "code", c.RuleID, c.FilePath, strconv.Itoa(c.StartLine))
 	}
-	return strings.Join(parts, "\x00")
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString(strconv.Itoa(len(p)))
+		b.WriteByte(':')
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // ID returns the finding id of a key: "fnd-" and the first 32 hex digits
