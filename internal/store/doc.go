@@ -1,6 +1,7 @@
 // Package store holds the server's persistence contracts: a Store that runs
 // transactions, and the narrow sub-stores a transaction exposes (accounts,
-// tokens, resources, inventories, outbox, audit log, job queue).
+// tokens, resources, inventories, outbox, audit log, job queue, findings,
+// suppression rules).
 //
 // Two implementations satisfy the same contracts and pass the same
 // conformance suite (package storetest): sqlite (embedded, pure Go, WAL, one
@@ -37,7 +38,10 @@
 // name) and resource_tags, inventories (zstd-compressed JSON, one row per
 // resource, with its content hash) and inventory_packages (ecosystem,
 // normalised name, resource: the index an advisory update queries),
-// outbox and outbox_counter, audit_log, jobs.
+// outbox and outbox_counter, audit_log, jobs; migration 002 adds
+// findings (filter, sort and aggregation columns, lifecycle columns, and
+// the scan-determined content as S2-compressed JSON with its fingerprint)
+// and suppression_rules (saved filters, unique name per account).
 //
 // Times are stored as Unix microseconds in both dialects.
 package store
