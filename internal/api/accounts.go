@@ -35,13 +35,9 @@ func (s *Server) listAccounts(r *http.Request) (any, error) {
 func (s *Server) getAccount(r *http.Request) (any, error) {
 	p := mustPrincipal(r)
 	ctx := r.Context()
-	var a model.Account
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		a, err = tx.Accounts(p.Scope).Get(ctx, model.AccountID(pathID(r)))
-		return err
+	return viewValue(ctx, s.store, func(tx store.Tx) (model.Account, error) {
+		return tx.Accounts(p.Scope).Get(ctx, model.AccountID(pathID(r)))
 	})
-	return a, err
 }
 
 func (s *Server) createAccount(r *http.Request) (any, error) {

@@ -95,13 +95,9 @@ func (s *Server) listFindings(r *http.Request) (any, error) {
 func (s *Server) getFinding(r *http.Request) (any, error) {
 	p := mustPrincipal(r)
 	ctx := r.Context()
-	var f model.Finding
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		f, err = tx.Findings(p.Scope).Get(ctx, model.FindingID(pathID(r)))
-		return err
+	return viewValue(ctx, s.store, func(tx store.Tx) (model.Finding, error) {
+		return tx.Findings(p.Scope).Get(ctx, model.FindingID(pathID(r)))
 	})
-	return f, err
 }
 
 func (s *Server) aggregateFindings(r *http.Request) (any, error) {
@@ -305,13 +301,9 @@ func (s *Server) listRules(r *http.Request) (any, error) {
 func (s *Server) getRule(r *http.Request) (any, error) {
 	p := mustPrincipal(r)
 	ctx := r.Context()
-	var rule model.SuppressionRule
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		rule, err = tx.SuppressionRules(p.Scope).Get(ctx, model.SuppressionRuleID(pathID(r)))
-		return err
+	return viewValue(ctx, s.store, func(tx store.Tx) (model.SuppressionRule, error) {
+		return tx.SuppressionRules(p.Scope).Get(ctx, model.SuppressionRuleID(pathID(r)))
 	})
-	return rule, err
 }
 
 func (s *Server) createRule(r *http.Request) (any, error) {

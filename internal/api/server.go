@@ -106,3 +106,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
 
 func (s *Server) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+
+// viewValue runs fn in a read-only transaction and returns its value: the
+// shape of every handler that reads one thing.
+func viewValue[T any](ctx context.Context, st store.Store, fn func(tx store.Tx) (T, error)) (T, error) {
+	var v T
+	err := st.View(ctx, func(tx store.Tx) error {
+		var err error
+		v, err = fn(tx)
+		return err
+	})
+	return v, err
+}
