@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -25,11 +26,12 @@ const testdata = "../../../shared/testdata"
 
 // hostFiles lays out a realistic host: Ubuntu 18.04 with 357 dpkg
 // packages and applications in npm, PyPI, Go, Rust and Maven, every file a
-// real one from the corpus.
+// real one from the corpus. A source starting with "./" is relative to
+// this package (the repository's own test data), not to the corpus.
 var hostFiles = map[string]string{
 	"etc/os-release":                        "pkgdb/os-release/ubuntu-18.04.os-release",
 	"var/lib/dpkg/status":                   "pkgdb/dpkg/status/ubuntu-18.04-texlive.status",
-	"srv/web/package-lock.json":             "../../main/internal/cli/testdata/node-app/package-lock.json",
+	"srv/web/package-lock.json":             "./../cli/testdata/node-app/package-lock.json",
 	"srv/legacy/package-lock.json":          "pkgdb/npm/package-lock.v1.json",
 	"srv/api/Pipfile.lock":                  "pkgdb/python/pipenv/Pipfile-many.lock",
 	"srv/api/requirements.txt":              "pkgdb/python/requirements/requirements.txt",
@@ -91,7 +93,11 @@ func loadCorpus(tb testing.TB) *corpus {
 		}
 		host := filepath.Join(dir, "host")
 		for dst, src := range hostFiles {
-			data, err := os.ReadFile(filepath.Join(testdata, src))
+			path := filepath.Join(testdata, src)
+			if strings.HasPrefix(src, "./") {
+				path = src
+			}
+			data, err := os.ReadFile(path)
 			if err != nil {
 				corpusErr = err
 				return
