@@ -29,6 +29,10 @@ type Index struct {
 	issues     []BuildIssue
 	issuesOnce sync.Once
 
+	// dc caches the details of matched records (created on first use).
+	dc     *detailsCache
+	dcOnce sync.Once
+
 	// Set on a loaded index only.
 	file *indexFile
 	snap Snapshot

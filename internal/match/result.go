@@ -412,43 +412,39 @@ type FeedRecordLoader interface {
 	RecordFrom(ctx context.Context, feed, id string) (*osv.Record, error)
 }
 
-// details reads the full records for details, references and CWEs. A
-// record that cannot be loaded leaves those fields empty.
+// details reads the full records for details, references and CWEs
+// (each record once per index, through its details cache). A record that
+// cannot be loaded leaves those fields empty.
 func (ix *Index) details(ctx context.Context, v *model.Vulnerability, primary *recInfo, recs []*recInfo) {
 	order := append([]*recInfo{primary}, recs...)
-	seenRef := make(map[string]bool)
-	seenCWE := make(map[string]bool)
-	done := make(map[string]bool)
-	fl, _ := ix.records.(FeedRecordLoader)
-	for _, rec := range order {
-		id := rec.id
-		if done[id] {
+	var seenRef, seenCWE map[string]bool
+	for i, rec := range order {
+		if slices.ContainsFunc(order[:i], func(o *recInfo) bool { return o.id == rec.id }) {
 			continue
 		}
-		done[id] = true
-		var r *osv.Record
-		var err error
-		if fl != nil && rec.feed != "" {
-			r, err = fl.RecordFrom(ctx, rec.feed, id)
-		} else {
-			r, err = ix.records.Record(ctx, id)
-		}
-		if err != nil || r == nil {
+		r := ix.recordDetails(ctx, rec.feed, rec.id)
+		if r == nil {
 			continue
 		}
 		if v.Details == "" {
-			v.Details = r.Details
+			v.Details = r.details
 		}
 		if v.Summary == "" {
-			v.Summary = r.Summary
+			v.Summary = r.summary
 		}
-		for _, ref := range r.References {
-			if len(v.References) < maxReferences && !seenRef[ref.URL] {
-				seenRef[ref.URL] = true
-				v.References = append(v.References, ref.URL)
+		for _, ref := range r.refs {
+			if seenRef == nil {
+				seenRef = make(map[string]bool, len(r.refs))
+			}
+			if len(v.References) < maxReferences && !seenRef[ref] {
+				seenRef[ref] = true
+				v.References = append(v.References, ref)
 			}
 		}
-		for _, c := range cwes(r) {
+		for _, c := range r.cwes {
+			if seenCWE == nil {
+				seenCWE = make(map[string]bool, len(r.cwes))
+			}
 			if !seenCWE[c] {
 				seenCWE[c] = true
 				v.CWEs = append(v.CWEs, c)
