@@ -30,8 +30,11 @@ type Tx interface {
 	Inventories(s Scope) InventoryStore
 	Outbox(s Scope) OutboxStore
 	Audit(s Scope) AuditStore
+	ScanConfigs(s Scope) ScanConfigStore
 	Findings(s Scope) FindingStore
 	SuppressionRules(s Scope) SuppressionRuleStore
+	Delivery(s Scope) DeliveryStore
+	Agents(s Scope) AgentStore
 	// Jobs is the queue bound to this transaction.
 	Jobs() Queue
 }

@@ -101,4 +101,5 @@ func (t *tx) Resources(sc store.Scope) store.ResourceStore    { return &resource
 func (t *tx) Inventories(sc store.Scope) store.InventoryStore { return &inventories{t: t, sc: sc} }
 func (t *tx) Outbox(sc store.Scope) store.OutboxStore         { return &outbox{t: t, sc: sc} }
 func (t *tx) Audit(sc store.Scope) store.AuditStore           { return &audit{t: t, sc: sc} }
+func (t *tx) Agents(sc store.Scope) store.AgentStore          { return &agents{t: t, sc: sc} }
 func (t *tx) Jobs() store.Queue                               { return &txQueue{t: t} }

@@ -79,6 +79,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"FindingLifecycle", testFindingLifecycle},
 		{"FindingTransaction", testFindingTransaction},
 		{"FindingSuppression", testFindingSuppression},
+		{"Agents", testAgents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, nb) })
