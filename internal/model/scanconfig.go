@@ -134,7 +134,9 @@ type ScanConfigError struct {
 	Reason string
 }
 
-func (e *ScanConfigError) Error() string { return fmt.Sprintf("scan configuration: %s: %s", e.Field, e.Reason) }
+func (e *ScanConfigError) Error() string {
+	return fmt.Sprintf("scan configuration: %s: %s", e.Field, e.Reason)
+}
 
 // maxTagFilters bounds each tag filter list.
 const maxTagFilters = 50
