@@ -80,6 +80,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"FindingTransaction", testFindingTransaction},
 		{"FindingSuppression", testFindingSuppression},
 		{"Agents", testAgents},
+		{"Delivery", testDelivery}, {"DeliveryCounts", testDeliveryCounts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, nb) })
