@@ -41,5 +41,6 @@ func (s *Server) table() []Route {
 		{"GET", "/v1/events", Read, s.listEvents},
 		{"GET", "/v1/audit", Read, s.listAudit},
 	}
+	rs = append(rs, s.dashboardRoutes()...)
 	return append(rs, s.findingRoutes()...)
 }

@@ -57,6 +57,9 @@ type Config struct {
 	TempDir string
 	// Generator names vigil in exported SBOMs.
 	Generator report.Generator
+	// Database reports the advisory database's freshness for the
+	// dashboard; the dashboard leaves it out when nil.
+	Database func(ctx context.Context) (DatabaseStatus, error)
 }
 
 // Server is the HTTP API.
@@ -70,14 +73,16 @@ type Server struct {
 	tempDir string
 	gen     report.Generator
 	mux     *http.ServeMux
-	routes  []Route
+	// dbStatus is Config.Database.
+	dbStatus func(ctx context.Context) (DatabaseStatus, error)
+	routes   []Route
 }
 
 // New returns a Server with every route registered.
 func New(cfg Config) *Server {
 	s := &Server{
 		store: cfg.Store, log: cfg.Logger, clock: cfg.Now, notify: cfg.Notify, ready: cfg.Ready,
-		index: cfg.Index, tempDir: cfg.TempDir, gen: cfg.Generator,
+		index: cfg.Index, tempDir: cfg.TempDir, gen: cfg.Generator, dbStatus: cfg.Database,
 		mux: http.NewServeMux(),
 	}
 	if s.log == nil {
