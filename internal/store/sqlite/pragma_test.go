@@ -27,6 +27,18 @@ func TestPragmas(t *testing.T) {
 			Scan(&mode, &fk, &busy, &sync, &queryOnly); err != nil {
 			t.Fatal(err)
 		}
+		if write {
+			var ckpt, limit int
+			if err := tx.QueryRow(ctx, `PRAGMA wal_autocheckpoint`).Scan(&ckpt); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.QueryRow(ctx, `PRAGMA journal_size_limit`).Scan(&limit); err != nil {
+				t.Fatal(err)
+			}
+			if ckpt != 8192 || limit != 64<<20 {
+				t.Errorf("writer: wal_autocheckpoint=%d journal_size_limit=%d, want 8192 and %d", ckpt, limit, 64<<20)
+			}
+		}
 		_ = tx.Rollback(ctx)
 		if mode != "wal" || fk != 1 || busy != 10000 || sync != 1 || (queryOnly == 1) == write {
 			t.Errorf("%s: journal_mode=%s foreign_keys=%d busy_timeout=%d synchronous=%d query_only=%d", name, mode, fk, busy, sync, queryOnly)

@@ -76,6 +76,12 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
+		// Checkpoint every 8,192 pages (32 MiB of WAL) rather than 1,000:
+		// one reconciliation writes hundreds of pages, and index pages
+		// rewritten by successive transactions are then copied back once.
+		// The WAL file is truncated to 64 MiB after a checkpoint.
+		q.Add("_pragma", "wal_autocheckpoint(8192)")
+		q.Add("_pragma", "journal_size_limit(67108864)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
