@@ -54,6 +54,11 @@ type FindingStore interface {
 	// States returns the reconciliation state of every stored finding of a
 	// resource, any status, ordered by id: cheaper than ForResource.
 	States(ctx context.Context, id model.ResourceID) ([]FindingState, error)
+	// PackageStates returns the reconciliation state of the stored
+	// findings, any status, of the resources ids whose vulnerable package
+	// is named one of names (exactly as findings store it), ordered by
+	// resource then id: what a rematch of some packages compares.
+	PackageStates(ctx context.Context, ids []model.ResourceID, names []string) ([]FindingState, error)
 	// GetMany returns the findings with the given ids that exist in the
 	// scope, ordered by id.
 	GetMany(ctx context.Context, ids []model.FindingID) ([]model.Finding, error)
@@ -85,7 +90,11 @@ type FindingStore interface {
 
 // FindingState is what reconciliation compares of a stored finding.
 type FindingState struct {
-	ID           model.FindingID
+	ID         model.FindingID
+	ResourceID model.ResourceID
+	// Package is model.Package.Key of the finding's (first) vulnerable
+	// package; "" for findings of other types.
+	Package      string
 	Status       model.FindingStatus
 	SuppressedBy model.SuppressionRuleID
 	// Fingerprint is model.Finding.Fingerprint as of the last write.

@@ -51,5 +51,27 @@ type InventoryStore interface {
 	// inventory holds any of refs (by binary or source package name),
 	// sorted by account then resource, without reading inventories.
 	ResourcesWithPackages(ctx context.Context, refs []PackageRef) ([]ResourceRef, error)
+	// PackagesHeld returns, for each resource in scope whose inventory
+	// holds any of refs, the packages refs name (with the inventory's
+	// target and OS), sorted by account then resource, reading the package
+	// index only.
+	PackagesHeld(ctx context.Context, refs []PackageRef) ([]HeldPackages, error)
 	Delete(ctx context.Context, id model.ResourceID) error
 }
+
+// HeldPackages is what one stored inventory holds of some package
+// references, read from the package index without decoding the inventory.
+type HeldPackages struct {
+	ResourceRef
+	// Target and OS are the inventory's.
+	Target model.Target
+	OS     *model.OS
+	// Packages are the inventory's packages the references name (by name
+	// or source name), in inventory order, each once.
+	Packages []model.Package
+	// Complete is false when the inventory was stored before the package
+	// index carried package data: Packages, Target and OS are then empty
+	// and the inventory must be loaded whole.
+	Complete bool
+}
+

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -68,8 +69,15 @@ func (r row) Scan(dest ...any) error {
 }
 
 // rebinds caches rewritten queries; the store's queries are a small fixed
-// set (IN lists vary only with scope and batch sizes).
-var rebinds sync.Map
+// set, but IN lists vary with scope and batch sizes, so the cache is
+// bounded: when it holds maxRebinds queries it is emptied.
+var (
+	rebinds  sync.Map
+	nRebinds atomic.Int64
+)
+
+// maxRebinds bounds the rewritten queries kept.
+const maxRebinds = 1024
 
 // rebind turns '?' placeholders into $1, $2, …. The store's SQL has no
 // '?' inside literals.
@@ -91,6 +99,10 @@ func rebind(q string) string {
 	}
 	out := b.String()
 	if len(q) < 4096 {
+		if nRebinds.Add(1) > maxRebinds {
+			rebinds.Clear()
+			nRebinds.Store(1)
+		}
 		rebinds.Store(q, out)
 	}
 	return out

@@ -71,18 +71,64 @@ func (s *findings) ForResource(ctx context.Context, id model.ResourceID) ([]mode
 	return s.query(ctx, `SELECT `+findingReadCols+` FROM findings WHERE resource_id = ?`+cond+` ORDER BY id`, args...)
 }
 
+// stateCols are what FindingState is read from.
+const stateCols = `id, resource_id, status, suppressed_by, fingerprint, type, package_ecosystem, package_name, package_version, file_path`
+
 func (s *findings) States(ctx context.Context, id model.ResourceID) ([]store.FindingState, error) {
 	cond, args := scopeCond(s.sc, byKeyScope, []any{string(id)})
-	rows, err := s.t.c.Query(ctx, `SELECT id, status, suppressed_by, fingerprint FROM findings WHERE resource_id = ?`+cond+` ORDER BY id`, args...)
+	return s.states(ctx, nil, `SELECT `+stateCols+` FROM findings WHERE resource_id = ?`+cond+` ORDER BY id`, args...)
+}
+
+func (s *findings) PackageStates(ctx context.Context, ids []model.ResourceID, names []string) ([]store.FindingState, error) {
+	if len(ids) == 0 || len(names) == 0 {
+		return nil, nil
+	}
+	names = slices.Compact(slices.Sorted(slices.Values(names)))
+	batch := max(1, min(500, s.t.s.d.MaxParams-len(names)-len(s.sc.Accounts())))
+	var out []store.FindingState
+	for len(ids) > 0 {
+		k := min(batch, len(ids))
+		args := make([]any, 0, k+len(names))
+		for _, id := range ids[:k] {
+			args = append(args, string(id))
+		}
+		for _, n := range names {
+			args = append(args, n)
+		}
+		cond, args := scopeCond(s.sc, byKeyScope, args)
+		var err error
+		out, err = s.states(ctx, out, `SELECT `+stateCols+` FROM findings WHERE resource_id IN (`+placeholders(k)+`) AND package_name IN (`+
+			placeholders(len(names))+`)`+cond, args...)
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[k:]
+	}
+	slices.SortFunc(out, func(a, b store.FindingState) int {
+		if c := strings.Compare(string(a.ResourceID), string(b.ResourceID)); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.ID), string(b.ID))
+	})
+	return out, nil
+}
+
+// states appends the rows of a query of stateCols to out.
+func (s *findings) states(ctx context.Context, out []store.FindingState, q string, args ...any) ([]store.FindingState, error) {
+	rows, err := s.t.c.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []store.FindingState
 	for rows.Next() {
 		var st store.FindingState
-		if err := rows.Scan(&st.ID, &st.Status, &st.SuppressedBy, &st.Fingerprint); err != nil {
+		var typ, eco, name, ver, path string
+		if err := rows.Scan(&st.ID, &st.ResourceID, &st.Status, &st.SuppressedBy, &st.Fingerprint, &typ, &eco, &name, &ver, &path); err != nil {
 			return nil, err
+		}
+		if model.FindingType(typ) == model.FindingPackageVulnerability {
+			p := model.Package{Ecosystem: model.Ecosystem(eco), Name: name, Version: ver, Path: path}
+			st.Package = p.Key()
 		}
 		out = append(out, st)
 	}

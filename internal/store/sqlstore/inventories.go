@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +39,10 @@ func (s *inventories) Save(ctx context.Context, id model.ResourceID, inv *model.
 	if err != nil {
 		return res, err
 	}
+	head, err := store.EncodeHead(inv)
+	if err != nil {
+		return res, err
+	}
 	var oldHash string
 	err = s.t.c.QueryRow(ctx, `SELECT hash FROM inventories WHERE resource_id = ?`, string(id)).Scan(&oldHash)
 	if err != nil && err != ErrNoRows {
@@ -47,28 +52,37 @@ func (s *inventories) Save(ctx context.Context, id model.ResourceID, inv *model.
 	res.Changed = oldHash != hash
 	res.Info = store.InventoryInfo{ResourceID: id, AccountID: r.AccountID, Hash: hash, Packages: len(inv.Packages),
 		Bytes: len(data), IndexedAt: inv.IndexedAt.UTC().Truncate(time.Microsecond), SavedAt: now}
-	_, err = s.t.c.Exec(ctx, `INSERT INTO inventories (resource_id, account_id, hash, data, packages, indexed_at, saved_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err = s.t.c.Exec(ctx, `INSERT INTO inventories (resource_id, account_id, hash, data, packages, indexed_at, saved_at, head)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (resource_id) DO UPDATE SET hash = excluded.hash, data = excluded.data,
-			packages = excluded.packages, indexed_at = excluded.indexed_at, saved_at = excluded.saved_at`,
-		string(id), string(r.AccountID), hash, data, len(inv.Packages), micro(inv.IndexedAt), micro(now))
+			packages = excluded.packages, indexed_at = excluded.indexed_at, saved_at = excluded.saved_at, head = excluded.head`,
+		string(id), string(r.AccountID), hash, data, len(inv.Packages), micro(inv.IndexedAt), micro(now), head)
 	if err != nil {
 		return res, err
 	}
 	if !res.Changed {
-		return res, nil
+		// Rows written before the index carried packages get them now.
+		var missing int
+		err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_packages WHERE resource_id = ? AND packages IS NULL`, string(id)).Scan(&missing)
+		if err != nil || missing == 0 {
+			return res, err
+		}
 	}
 	if oldHash != "" {
 		if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(id)); err != nil {
 			return res, err
 		}
 	}
-	return res, s.insertRefs(ctx, r.AccountID, id, store.PackageRefs(inv))
+	refs, err := store.HeldRefs(inv)
+	if err != nil {
+		return res, err
+	}
+	return res, s.insertRefs(ctx, r.AccountID, id, refs)
 }
 
 // insertRefs writes the package index rows in multi-row batches.
-func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id model.ResourceID, refs []store.PackageRef) error {
-	const cols = 4
+func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id model.ResourceID, refs []store.HeldRef) error {
+	const cols = 5
 	batch := min(s.t.s.d.MaxParams/cols, 500)
 	var b strings.Builder
 	args := make([]any, 0, batch*cols)
@@ -77,13 +91,13 @@ func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id m
 		b.Reset()
 		args = args[:0]
 		b.WriteString(s.t.s.d.InsertIgnore)
-		b.WriteString(` INTO inventory_packages (ecosystem, name, resource_id, account_id) VALUES `)
+		b.WriteString(` INTO inventory_packages (ecosystem, name, resource_id, account_id, packages) VALUES `)
 		for i, ref := range refs[:n] {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(`(?,?,?,?)`)
-			args = append(args, ref.Ecosystem, ref.Name, string(id), string(acct))
+			b.WriteString(`(?,?,?,?,?)`)
+			args = append(args, ref.Ecosystem, ref.Name, string(id), string(acct), ref.Packages)
 		}
 		// Refs are distinct, so nothing is ever ignored; ignoring rather
 		// than aborting spares SQLite a statement journal.
@@ -113,7 +127,8 @@ func (s *inventories) Info(ctx context.Context, id model.ResourceID) (store.Inve
 	return info, notFound(err, "inventory", string(id))
 }
 
-func (s *inventories) ResourcesWithPackages(ctx context.Context, refs []store.PackageRef) ([]store.ResourceRef, error) {
+// normalizeRefs returns refs normalised, sorted and distinct.
+func normalizeRefs(refs []store.PackageRef) []store.PackageRef {
 	norm := make([]store.PackageRef, 0, len(refs))
 	for _, r := range refs {
 		norm = append(norm, store.PackageRef{Ecosystem: r.Ecosystem, Name: store.NormalizeName(r.Ecosystem, r.Name)})
@@ -121,7 +136,82 @@ func (s *inventories) ResourcesWithPackages(ctx context.Context, refs []store.Pa
 	slices.SortFunc(norm, func(a, b store.PackageRef) int {
 		return strings.Compare(a.Ecosystem+"\x00"+a.Name, b.Ecosystem+"\x00"+b.Name)
 	})
-	norm = slices.Compact(norm)
+	return slices.Compact(norm)
+}
+
+// refsCond returns "((ecosystem = ? AND name = ?) OR …)" over refs, with
+// the column prefix p, and its arguments.
+func refsCond(p string, refs []store.PackageRef) (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, 2*len(refs))
+	b.WriteByte('(')
+	for i, r := range refs {
+		if i > 0 {
+			b.WriteString(` OR `)
+		}
+		b.WriteString(`(` + p + `ecosystem = ? AND ` + p + `name = ?)`)
+		args = append(args, r.Ecosystem, r.Name)
+	}
+	b.WriteByte(')')
+	return b.String(), args
+}
+
+func (s *inventories) PackagesHeld(ctx context.Context, refs []store.PackageRef) ([]store.HeldPackages, error) {
+	norm := normalizeRefs(refs)
+	byRes := map[store.ResourceRef]*store.HeldBuilder{}
+	batch := min((s.t.s.d.MaxParams-len(s.sc.Accounts()))/2, 400)
+	for len(norm) > 0 {
+		n := min(batch, len(norm))
+		where, args := refsCond("ip.", norm[:n])
+		cond, args := scopeCond(s.sc, "ip.account_id", args)
+		rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.packages, i.head
+			FROM inventory_packages ip JOIN inventories i ON i.resource_id = ip.resource_id WHERE `+where+cond, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var ref store.ResourceRef
+			var pkgs, head []byte
+			if err := rows.Scan(&ref.AccountID, &ref.ResourceID, &pkgs, &head); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			b := byRes[ref]
+			if b == nil {
+				if b, err = store.NewHeldBuilder(ref, head); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("inventory of %s: %w", ref.ResourceID, err)
+				}
+				byRes[ref] = b
+			}
+			if err := b.Add(pkgs); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("inventory of %s: %w", ref.ResourceID, err)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		norm = norm[n:]
+	}
+	var out []store.HeldPackages
+	for _, b := range byRes {
+		out = append(out, b.Done())
+	}
+	slices.SortFunc(out, func(a, b store.HeldPackages) int { return compareResourceRef(a.ResourceRef, b.ResourceRef) })
+	return out, nil
+}
+
+func compareResourceRef(a, b store.ResourceRef) int {
+	if c := strings.Compare(string(a.AccountID), string(b.AccountID)); c != 0 {
+		return c
+	}
+	return strings.Compare(string(a.ResourceID), string(b.ResourceID))
+}
+
+func (s *inventories) ResourcesWithPackages(ctx context.Context, refs []store.PackageRef) ([]store.ResourceRef, error) {
+	norm := normalizeRefs(refs)
 	seen := map[store.ResourceRef]struct{}{}
 	var out []store.ResourceRef
 	batch := min((s.t.s.d.MaxParams-len(s.sc.Accounts()))/2, 400)

@@ -91,6 +91,18 @@ func synthFinding(i int, r model.Resource, base time.Time) model.Finding {
 	return f
 }
 
+// stateOf returns what States reads of a stored f.
+func stateOf(f *model.Finding) store.FindingState {
+	st := store.FindingState{ID: f.ID, ResourceID: f.Resource.ID, Status: f.Status, Fingerprint: f.Fingerprint()}
+	if f.Suppression != nil {
+		st.SuppressedBy = f.Suppression.RuleID
+	}
+	if p := f.FirstPackage(); p != nil {
+		st.Package = (&model.Package{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, Path: p.FilePath}).Key()
+	}
+	return st
+}
+
 // fillFindings stores the fixture: four resources (three in A, one in B)
 // and n findings spread over them.
 func fillFindings(t *testing.T, e *env, n int) *findingFixture {
@@ -190,16 +202,35 @@ func testFindingsPutGet(t *testing.T, nb NewBackend) {
 		var wantStates []store.FindingState
 		for _, f := range fx.findings {
 			if f.Resource.ID == fx.res[0].ID {
-				st := store.FindingState{ID: f.ID, Status: f.Status, Fingerprint: f.Fingerprint()}
-				if f.Suppression != nil {
-					st.SuppressedBy = f.Suppression.RuleID
-				}
-				wantStates = append(wantStates, st)
+				wantStates = append(wantStates, stateOf(&f))
 			}
 		}
 		slices.SortFunc(wantStates, func(a, b store.FindingState) int { return strings.Compare(string(a.ID), string(b.ID)) })
 		if diff := gocmp.Diff(wantStates, states); diff != "" {
 			t.Errorf("States (-want +got):\n%s", diff)
+		}
+		// PackageStates: the states of some packages' findings, over
+		// several resources, within the scope.
+		names := []string{fixturePackages[0], fixturePackages[2], "absent"}
+		resIDs := []model.ResourceID{fx.res[0].ID, fx.res[2].ID, fx.res[3].ID} // 3 is B's
+		pstates, err := tx.Findings(sa).PackageStates(ctx, resIDs, names)
+		if err != nil {
+			return err
+		}
+		var wantP []store.FindingState
+		for _, f := range fx.findings {
+			if n := f.FirstPackage().Name; (n == names[0] || n == names[1]) && (f.Resource.ID == fx.res[0].ID || f.Resource.ID == fx.res[2].ID) {
+				wantP = append(wantP, stateOf(&f))
+			}
+		}
+		slices.SortFunc(wantP, func(a, b store.FindingState) int {
+			return strings.Compare(string(a.ResourceID)+string(a.ID), string(b.ResourceID)+string(b.ID))
+		})
+		if len(wantP) == 0 {
+			t.Fatal("fixture has no findings of the packages asked")
+		}
+		if diff := gocmp.Diff(wantP, pstates); diff != "" {
+			t.Errorf("PackageStates (-want +got):\n%s", diff)
 		}
 		if none, err := tx.Findings(sb).States(ctx, fx.res[0].ID); err != nil || len(none) != 0 {
 			t.Errorf("States from another account = %d, %v", len(none), err)

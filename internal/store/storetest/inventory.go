@@ -152,6 +152,7 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 		{Ecosystem: model.EcosystemDebian, Name: "libc6", SourceName: "glibc", Version: "2.36-9"},
 	}}
 	ids := map[string]store.ResourceRef{}
+	invs := map[store.ResourceRef]*model.Inventory{}
 	e.tx(t, func(tx store.Tx) error {
 		for _, c := range []struct {
 			acct model.AccountID
@@ -164,6 +165,7 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 				return err
 			}
 			ids[c.name] = store.ResourceRef{AccountID: c.acct, ResourceID: r.ID}
+			invs[ids[c.name]] = c.inv
 			if c.inv != nil {
 				if _, err := tx.Inventories(sc).Save(ctx, r.ID, c.inv); err != nil {
 					return err
@@ -205,6 +207,19 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 				if diff := cmp.Diff(tc.want, got); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
+				held, err := tx.Inventories(tc.scope).PackagesHeld(ctx, tc.refs)
+				if err != nil {
+					return err
+				}
+				var wantHeld []store.HeldPackages
+				for _, ref := range tc.want {
+					i := invs[ref]
+					wantHeld = append(wantHeld, store.HeldPackages{ResourceRef: ref, Target: i.Target, OS: i.OS,
+						Packages: packagesNamed(i, tc.refs), Complete: true})
+				}
+				if diff := cmp.Diff(wantHeld, held); diff != "" {
+					t.Errorf("PackagesHeld (-want +got):\n%s", diff)
+				}
 				return nil
 			})
 		})
@@ -225,4 +240,22 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 		}
 		return nil
 	})
+}
+
+// packagesNamed returns the packages of inv that refs name by name or
+// source name, in inventory order: what PackagesHeld must return.
+func packagesNamed(inv *model.Inventory, refs []store.PackageRef) []model.Package {
+	want := map[store.PackageRef]bool{}
+	for _, r := range refs {
+		want[store.PackageRef{Ecosystem: r.Ecosystem, Name: store.NormalizeName(r.Ecosystem, r.Name)}] = true
+	}
+	var out []model.Package
+	for _, p := range inv.Packages {
+		eco := string(p.Ecosystem)
+		if want[store.PackageRef{Ecosystem: eco, Name: store.NormalizeName(eco, p.Name)}] ||
+			p.SourceName != "" && want[store.PackageRef{Ecosystem: eco, Name: store.NormalizeName(eco, p.SourceName)}] {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/klauspost/compress/s2"
+
+	"github.com/vigilsec/vigil/internal/model"
+)
+
+// HeldRef is one row of an inventory's package index: a reference and the
+// encoded packages it names (EncodeHeld).
+type HeldRef struct {
+	PackageRef
+	Packages []byte
+}
+
+// heldPackage is a package with its place in the inventory.
+type heldPackage struct {
+	I int           `json:"i"`
+	P model.Package `json:"p"`
+}
+
+// inventoryHead is what matching needs of an inventory besides packages.
+type inventoryHead struct {
+	Target model.Target `json:"target"`
+	OS     *model.OS    `json:"os,omitempty"`
+}
+
+// Encoded-form prefixes: raw JSON, or S2-compressed JSON.
+const (
+	heldRaw = 'j'
+	heldS2  = 's'
+)
+
+// compressAbove is the encoded size from which a payload is compressed.
+const compressAbove = 512
+
+// HeldRefs returns the package-index rows of inv: PackageRefs, each with
+// the packages it names (by name or, for distribution packages, source
+// name) encoded.
+func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
+	groups := map[PackageRef][]heldPackage{}
+	for i := range inv.Packages {
+		p := &inv.Packages[i]
+		eco := string(p.Ecosystem)
+		if eco == "" || p.Name == "" {
+			continue
+		}
+		r := PackageRef{Ecosystem: eco, Name: NormalizeName(eco, p.Name)}
+		groups[r] = append(groups[r], heldPackage{I: i, P: *p})
+		if p.SourceName != "" && p.SourceName != p.Name {
+			s := PackageRef{Ecosystem: eco, Name: NormalizeName(eco, p.SourceName)}
+			if s != r {
+				groups[s] = append(groups[s], heldPackage{I: i, P: *p})
+			}
+		}
+	}
+	out := make([]HeldRef, 0, len(groups))
+	for r, ps := range groups {
+		b, err := encodeHeld(ps)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, HeldRef{PackageRef: r, Packages: b})
+	}
+	slices.SortFunc(out, func(a, b HeldRef) int { return comparePackageRef(a.PackageRef, b.PackageRef) })
+	return out, nil
+}
+
+func encodeHeld(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode package index: %w", err)
+	}
+	if len(raw) < compressAbove {
+		return append([]byte{heldRaw}, raw...), nil
+	}
+	return append([]byte{heldS2}, s2.Encode(nil, raw)...), nil
+}
+
+func decodeHeld(data []byte, v any) error {
+	if len(data) == 0 {
+		return fmt.Errorf("decode package index: empty")
+	}
+	raw := data[1:]
+	switch data[0] {
+	case heldRaw:
+	case heldS2:
+		n, err := s2.DecodedLen(raw)
+		if err != nil || n > MaxInventoryBytes {
+			return fmt.Errorf("decode package index: bad length")
+		}
+		if raw, err = s2.Decode(nil, raw); err != nil {
+			return fmt.Errorf("decode package index: %w", err)
+		}
+	default:
+		return fmt.Errorf("decode package index: unknown form %q", data[0])
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("decode package index: %w", err)
+	}
+	return nil
+}
+
+// EncodeHead returns the stored head of inv: its target and OS.
+func EncodeHead(inv *model.Inventory) ([]byte, error) {
+	return encodeHeld(inventoryHead{Target: inv.Target, OS: inv.OS})
+}
+
+// HeldBuilder assembles HeldPackages from package-index rows of one
+// resource (in any order; a package named by two rows counts once).
+type HeldBuilder struct {
+	h    HeldPackages
+	pkgs []heldPackage
+	seen map[int]bool
+}
+
+// NewHeldBuilder starts the HeldPackages of ref from the inventory's
+// stored head (nil when the inventory predates it: the result is then
+// incomplete).
+func NewHeldBuilder(ref ResourceRef, head []byte) (*HeldBuilder, error) {
+	b := &HeldBuilder{h: HeldPackages{ResourceRef: ref, Complete: head != nil}, seen: map[int]bool{}}
+	if head != nil {
+		var h inventoryHead
+		if err := decodeHeld(head, &h); err != nil {
+			return nil, err
+		}
+		b.h.Target, b.h.OS = h.Target, h.OS
+	}
+	return b, nil
+}
+
+// Add adds the packages of one row (nil when the row predates package
+// data: the result is then incomplete).
+func (b *HeldBuilder) Add(packages []byte) error {
+	if packages == nil {
+		b.h.Complete = false
+		return nil
+	}
+	var ps []heldPackage
+	if err := decodeHeld(packages, &ps); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if !b.seen[p.I] {
+			b.seen[p.I] = true
+			b.pkgs = append(b.pkgs, p)
+		}
+	}
+	return nil
+}
+
+// Done returns the assembled HeldPackages.
+func (b *HeldBuilder) Done() HeldPackages {
+	h := b.h
+	if !h.Complete {
+		h.Target, h.OS = model.Target{}, nil
+		return h
+	}
+	slices.SortFunc(b.pkgs, func(x, y heldPackage) int { return x.I - y.I })
+	h.Packages = make([]model.Package, len(b.pkgs))
+	for i := range b.pkgs {
+		h.Packages[i] = b.pkgs[i].P
+	}
+	return h
+}
