@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -32,6 +34,36 @@ type Input struct {
 	// TempDir is a scratch directory removed after the scan, for
 	// extractors whose parser needs a real file (SQLite databases).
 	TempDir string
+	// Content is the whole file when the walker holds it in memory (nil
+	// when it was spilled to disk or the input is a plain reader). It is
+	// shared, not copied: an extractor must not modify it. Use ReadAll.
+	Content []byte
+}
+
+// ReadAll returns the input's whole content: Content when the walker holds
+// it in memory (no copy), else everything Reader yields. It fails with a
+// *LimitError past limit bytes.
+func ReadAll(in *Input, limit int64) ([]byte, error) {
+	if in == nil || (in.Reader == nil && in.Content == nil) {
+		return nil, errors.New("no input")
+	}
+	if in.Size > limit || int64(len(in.Content)) > limit {
+		return nil, &LimitError{Limit: "max-file-size", Path: in.Path, Value: limit}
+	}
+	if in.Content != nil {
+		return in.Content, nil
+	}
+	// Size the buffer from the file's size, so a large file is not copied
+	// over and over while the buffer doubles.
+	buf := bytes.NewBuffer(make([]byte, 0, max(in.Size, 0)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(in.Reader, limit+1)); err != nil {
+		return nil, err
+	}
+	b := buf.Bytes()
+	if int64(len(b)) > limit {
+		return nil, &LimitError{Limit: "max-file-size", Path: in.Path, Value: limit}
+	}
+	return b, nil
 }
 
 // Extractor turns one kind of file into packages.

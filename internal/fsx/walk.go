@@ -413,7 +413,7 @@ func (w *walker) file(e *Entry, open Opener) error {
 func (w *walker) extract(ex extract.Extractor, fi extract.FileInfo, c *content) error {
 	name := ex.Name()
 	r, ra := c.readers()
-	in := &extract.Input{FileInfo: fi, Reader: r, ReaderAt: ra, Limits: w.opts.Budget.Limits(), TempDir: w.opts.TempDir}
+	in := &extract.Input{FileInfo: fi, Reader: r, ReaderAt: ra, Limits: w.opts.Budget.Limits(), TempDir: w.opts.TempDir, Content: c.mem}
 	pkgs, err := safeExtract(w.ctx, ex, in)
 	er := w.res.Extractors[name]
 	for i := range pkgs {
@@ -425,8 +425,10 @@ func (w *walker) extract(ex extract.Extractor, fi extract.FileInfo, c *content) 
 			p.Extractor = name
 		}
 	}
-	if len(pkgs) > 0 {
-		er.Packages[fi.Path] = append(er.Packages[fi.Path], pkgs...)
+	if prev := er.Packages[fi.Path]; len(prev) > 0 {
+		er.Packages[fi.Path] = append(prev, pkgs...)
+	} else if len(pkgs) > 0 {
+		er.Packages[fi.Path] = pkgs // the extractor's slice, not a copy
 	}
 	if err == nil {
 		return nil

@@ -22,6 +22,7 @@ func benchExtract(b *testing.B, e extract.Extractor, file string) {
 		in := &extract.Input{
 			FileInfo: extract.FileInfo{Path: "/app/" + filepath.Base(file), Size: int64(len(data))},
 			Reader:   bytes.NewReader(data), ReaderAt: bytes.NewReader(data), Limits: &lim,
+			Content: data, // as the walker offers a file it holds in memory
 		}
 		pkgs, err := e.Extract(b.Context(), in)
 		if err != nil {

@@ -1,13 +1,12 @@
 package npm
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -30,25 +29,10 @@ const (
 // errTooManyPackages is returned when a file lists more than maxPackages.
 var errTooManyPackages = fmt.Errorf("more than %d packages", maxPackages)
 
-// readAll reads the whole input, failing with a LimitError past limit bytes.
+// readAll reads the whole input (without a copy when the walker holds it
+// in memory), failing with a LimitError past limit bytes.
 func readAll(in *extract.Input, limit int64) ([]byte, error) {
-	if in == nil || in.Reader == nil {
-		return nil, errors.New("no input")
-	}
-	if in.Size > limit {
-		return nil, &extract.LimitError{Limit: "max-file-size", Path: in.Path, Value: limit}
-	}
-	// Size the buffer from the file's size, so a large lockfile is not
-	// copied over and over while the buffer doubles.
-	buf := bytes.NewBuffer(make([]byte, 0, max(in.Size, 0)+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(in.Reader, limit+1)); err != nil {
-		return nil, err
-	}
-	b := buf.Bytes()
-	if int64(len(b)) > limit {
-		return nil, &extract.LimitError{Limit: "max-file-size", Path: in.Path, Value: limit}
-	}
-	return b, nil
+	return extract.ReadAll(in, limit)
 }
 
 // PURL returns the package URL of an npm package: the scope, with its "@",
@@ -107,52 +91,88 @@ func validName(s string) bool {
 	return !strings.Contains(s, "/")
 }
 
-// collector gathers (name, version) pairs once each, in first-seen order,
-// with Dev true only when every occurrence was a development dependency.
+// collector gathers (name, version) pairs once each, with Dev true only
+// when every occurrence was a development dependency. Occurrences are
+// appended to a compact list and merged by sorting (the result is sorted
+// anyway), which allocates far less than a map and a []model.Package
+// grown one element at a time; the list is merged whenever it doubles, so
+// a file repeating the same packages stays bounded in memory.
 type collector struct {
 	manager model.PackageManager
-	index   map[[2]string]int
-	pkgs    []model.Package
+	entries []entry
+	// merged is the length of entries after the last merge.
+	merged int
 }
+
+// entry is one occurrence of a package.
+type entry struct {
+	name, version string
+	dev           bool
+}
+
+// minMerge is the number of occurrences gathered before the first merge.
+const minMerge = 1 << 16
 
 func newCollector(m model.PackageManager) *collector {
-	return &collector{manager: m, index: map[[2]string]int{}}
+	return &collector{manager: m}
 }
 
-// add records one occurrence; it fails once maxPackages is exceeded.
+// add records one occurrence; it fails once more than maxPackages distinct
+// packages were seen.
 func (c *collector) add(name, version string, dev bool) error {
 	if !validName(name) || version == "" || len(version) > 1024 {
 		return nil
 	}
-	k := [2]string{name, version}
-	if i, ok := c.index[k]; ok {
-		c.pkgs[i].Dev = c.pkgs[i].Dev && dev
-		return nil
+	if len(c.entries) >= max(minMerge, 2*c.merged) {
+		if err := c.merge(); err != nil {
+			return err
+		}
 	}
-	if len(c.pkgs) >= maxPackages {
+	c.entries = append(c.entries, entry{name, version, dev})
+	return nil
+}
+
+// merge sorts the occurrences by name and version and folds duplicates.
+func (c *collector) merge() error {
+	slices.SortFunc(c.entries, func(a, b entry) int {
+		return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.version, b.version))
+	})
+	out := c.entries[:0]
+	for _, e := range c.entries {
+		if n := len(out); n > 0 && out[n-1].name == e.name && out[n-1].version == e.version {
+			out[n-1].dev = out[n-1].dev && e.dev
+			continue
+		}
+		out = append(out, e)
+	}
+	clear(c.entries[len(out):])
+	c.entries, c.merged = out, len(out)
+	if len(out) > maxPackages {
 		return errTooManyPackages
 	}
-	c.index[k] = len(c.pkgs)
-	c.pkgs = append(c.pkgs, model.Package{
-		Ecosystem: model.EcosystemNPM,
-		Name:      name,
-		Version:   version,
-		PURL:      PURL(name, version),
-		Manager:   c.manager,
-		Dev:       dev,
-	})
 	return nil
 }
 
 // result returns the packages sorted by name and version.
-func (c *collector) result() []model.Package {
-	sort.Slice(c.pkgs, func(i, j int) bool {
-		if c.pkgs[i].Name != c.pkgs[j].Name {
-			return c.pkgs[i].Name < c.pkgs[j].Name
+func (c *collector) result() ([]model.Package, error) {
+	if err := c.merge(); err != nil {
+		return nil, err
+	}
+	if len(c.entries) == 0 {
+		return nil, nil
+	}
+	pkgs := make([]model.Package, len(c.entries))
+	for i, e := range c.entries {
+		pkgs[i] = model.Package{
+			Ecosystem: model.EcosystemNPM,
+			Name:      e.name,
+			Version:   e.version,
+			PURL:      PURL(e.name, e.version),
+			Manager:   c.manager,
+			Dev:       e.dev,
 		}
-		return c.pkgs[i].Version < c.pkgs[j].Version
-	})
-	return c.pkgs
+	}
+	return pkgs, nil
 }
 
 // inNodeModules reports whether p lies inside a node_modules directory.

@@ -71,8 +71,19 @@ func (e packageLock) Extract(ctx context.Context, in *extract.Input) ([]model.Pa
 }
 
 // ParsePackageLock parses the content of a package-lock.json or
-// npm-shrinkwrap.json.
+// npm-shrinkwrap.json. The direct reader handles the files npm writes;
+// anything outside its subset (and every malformed file) is decoded with
+// encoding/json, the reference for both packages and errors.
 func ParsePackageLock(ctx context.Context, b []byte) ([]model.Package, error) {
+	pkgs, err := readPackageLock(ctx, b)
+	if !errors.Is(err, errGeneral) {
+		return pkgs, err
+	}
+	return decodePackageLock(ctx, b)
+}
+
+// decodePackageLock parses a package-lock.json with encoding/json.
+func decodePackageLock(ctx context.Context, b []byte) ([]model.Package, error) {
 	var lf lockFile
 	if err := json.Unmarshal(b, &lf); err != nil {
 		return nil, err
@@ -82,12 +93,12 @@ func ParsePackageLock(ctx context.Context, b []byte) ([]model.Package, error) {
 		if err := lockPackages(ctx, c, lf.Packages); err != nil {
 			return nil, err
 		}
-		return c.result(), nil
+		return c.result()
 	}
 	if err := lockDeps(ctx, c, lf.Dependencies, 0); err != nil {
 		return nil, err
 	}
-	return c.result(), nil
+	return c.result()
 }
 
 // lockPackages reads the v2/v3 "packages" map. Only entries installed under

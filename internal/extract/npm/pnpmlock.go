@@ -131,7 +131,7 @@ func ParsePNPMLock(ctx context.Context, b []byte) ([]model.Package, error) {
 			return nil, err
 		}
 	}
-	return c.result(), nil
+	return c.result()
 }
 
 // lockMajor returns the major lockfile version ("5.4" → 5, "9.0" → 9); 0

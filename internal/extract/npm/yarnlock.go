@@ -121,7 +121,7 @@ func ParseYarnLock(ctx context.Context, b []byte) ([]model.Package, error) {
 	if err := flush(); err != nil {
 		return nil, err
 	}
-	return c.result(), nil
+	return c.result()
 }
 
 // yarnField splits `key "value"` (classic) or `key: value` (berry).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
 	"strings"
@@ -30,22 +29,10 @@ const (
 // errTooManyPackages is returned when a file lists more than maxPackages.
 var errTooManyPackages = fmt.Errorf("more than %d packages", maxPackages)
 
-// readAll reads the whole input, failing with a LimitError past limit bytes.
+// readAll reads the whole input (without a copy when the walker holds it
+// in memory), failing with a LimitError past limit bytes.
 func readAll(in *extract.Input, limit int64) ([]byte, error) {
-	if in == nil || in.Reader == nil {
-		return nil, errors.New("no input")
-	}
-	if in.Size > limit {
-		return nil, &extract.LimitError{Limit: "max-file-size", Path: in.Path, Value: limit}
-	}
-	b, err := io.ReadAll(io.LimitReader(in.Reader, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, &extract.LimitError{Limit: "max-file-size", Path: in.Path, Value: limit}
-	}
-	return b, nil
+	return extract.ReadAll(in, limit)
 }
 
 // pathOf returns the input's path, tolerating a nil input.
