@@ -57,16 +57,64 @@ func Reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resou
 			return d, err
 		}
 	}
+	states, err := tx.Findings(sc).States(ctx, res.ID)
+	if err != nil {
+		return d, err
+	}
+	return reconcile(ctx, tx, sc, res, scanID, snapshotID, observations, states, now)
+}
+
+// ReconcilePackages is Reconcile limited to some packages of a resource,
+// for a rematch after an advisory update touched them: observations must
+// be those of matching exactly pkgs, and only the stored findings of pkgs
+// (by package key) take part — new → ACTIVE, seen again → lastObservedAt,
+// gone → CLOSED, a closed one back → reopened. Findings of the resource's
+// other packages are left as they are. states holds the stored states of
+// the packages' findings (FindingStore.PackageStates; entries of other
+// resources or packages are ignored). Delta.Open counts the packages'
+// findings only.
+func ReconcilePackages(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resource, scanID, snapshotID string,
+	pkgs []model.Package, observations []model.Observation, states []store.FindingState, now time.Time) (Delta, error) {
+	var d Delta
+	if res.ID == "" || res.AccountID == "" {
+		return d, &ResourceError{Reason: "id and account are required"}
+	}
+	if !sc.Allows(res.AccountID) {
+		return d, &store.ScopeError{Kind: "finding", Account: string(res.AccountID)}
+	}
+	keys := make(map[string]bool, len(pkgs))
+	for i := range pkgs {
+		keys[pkgs[i].Key()] = true
+	}
+	for i := range observations {
+		o := &observations[i]
+		if err := checkObservation(i, o); err != nil {
+			return d, err
+		}
+		if o.Package == nil || !keys[o.Package.Package.Key()] {
+			return d, &ObservationError{Index: i, Reason: "not an observation of the packages reconciled"}
+		}
+	}
+	mine := make([]store.FindingState, 0, len(states))
+	for _, st := range states {
+		if st.ResourceID == res.ID && st.Package != "" && keys[st.Package] {
+			mine = append(mine, st)
+		}
+	}
+	return reconcile(ctx, tx, sc, res, scanID, snapshotID, observations, mine, now)
+}
+
+// reconcile reconciles observations with the stored findings states
+// describe (the findings that can be closed).
+func reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resource, scanID, snapshotID string,
+	observations []model.Observation, states []store.FindingState, now time.Time) (Delta, error) {
+	var d Delta
 	now = now.UTC().Truncate(time.Microsecond)
 	rules, err := newRuleCache(tx, now).forAccount(ctx, res.AccountID)
 	if err != nil {
 		return d, err
 	}
 	fs := tx.Findings(sc)
-	states, err := fs.States(ctx, res.ID)
-	if err != nil {
-		return d, err
-	}
 	byID := make(map[model.FindingID]*store.FindingState, len(states))
 	for i := range states {
 		byID[states[i].ID] = &states[i]
