@@ -32,6 +32,9 @@ func probes(t *testing.T, w *world, routes []api.Route) []probe {
 		"/v1/findings/":          string(w.findingB),
 		"/v1/suppression-rules/": string(w.ruleB),
 	}
+	for prefix, id := range deliveryIDs(t, w) {
+		ids[prefix] = id
+	}
 	rule := map[string]any{"name": "r", "accountId": b, "filterCriteria": map[string]any{
 		"severity": []map[string]string{{"comparison": "EQUALS", "value": "HIGH"}}}}
 	bodies := map[string]any{
@@ -50,6 +53,9 @@ func probes(t *testing.T, w *world, routes []api.Route) []probe {
 		"GET /v1/findings/export":           nil,
 		"DELETE /v1/suppression-rules/{id}": nil,
 	}
+	for k, v := range deliveryBodies(w) {
+		bodies[k] = v
+	}
 	queries := map[string]string{
 		"POST /v1/resources/sboms":      "?name=s&accountId=" + b,
 		"POST /v1/resources/functions":  "?name=f&accountId=" + b,
@@ -57,6 +63,7 @@ func probes(t *testing.T, w *world, routes []api.Route) []probe {
 		"GET /v1/findings/export":       "?format=json",
 		"GET /v1/findings/aggregations": "?by=RESOURCE",
 	}
+	queries["POST /v1/events/ingest"] = "?accountId=" + b
 	var out []probe
 	for _, rt := range routes {
 		key := rt.Method + " " + rt.Pattern

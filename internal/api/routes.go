@@ -42,5 +42,6 @@ func (s *Server) table() []Route {
 		{"GET", "/v1/audit", Read, s.listAudit},
 	}
 	rs = append(rs, s.dashboardRoutes()...)
+	rs = append(rs, s.deliveryRoutes()...)
 	return append(rs, s.findingRoutes()...)
 }
