@@ -32,6 +32,9 @@ func probes(t *testing.T, w *world, routes []api.Route) []probe {
 		"/v1/findings/":          string(w.findingB),
 		"/v1/suppression-rules/": string(w.ruleB),
 	}
+	for prefix, id := range agentIDs(t, w) {
+		ids[prefix] = id
+	}
 	for prefix, id := range deliveryIDs(t, w) {
 		ids[prefix] = id
 	}
@@ -52,6 +55,9 @@ func probes(t *testing.T, w *world, routes []api.Route) []probe {
 		"GET /v1/findings/aggregations":     nil,
 		"GET /v1/findings/export":           nil,
 		"DELETE /v1/suppression-rules/{id}": nil,
+	}
+	for k, v := range agentBodies(w) {
+		bodies[k] = v
 	}
 	for k, v := range deliveryBodies(w) {
 		bodies[k] = v

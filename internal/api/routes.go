@@ -43,5 +43,6 @@ func (s *Server) table() []Route {
 	}
 	rs = append(rs, s.dashboardRoutes()...)
 	rs = append(rs, s.deliveryRoutes()...)
-	return append(rs, s.findingRoutes()...)
+	rs = append(rs, s.findingRoutes()...)
+	return append(rs, s.agentRoutes()...)
 }
