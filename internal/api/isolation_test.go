@@ -55,11 +55,12 @@ func probes(t *testing.T, w *world, routes []api.Route) []probe {
 		"GET /v1/findings/aggregations":     nil,
 		"GET /v1/findings/export":           nil,
 		"DELETE /v1/suppression-rules/{id}": nil,
-	}
-	for k, v := range agentBodies(w) {
-		bodies[k] = v
+		"PUT /v1/scan-configuration":        map[string]any{"mode": "ON_DEMAND"},
 	}
 	for k, v := range deliveryBodies(w) {
+		bodies[k] = v
+	}
+	for k, v := range agentBodies(w) {
 		bodies[k] = v
 	}
 	queries := map[string]string{
@@ -68,6 +69,8 @@ func probes(t *testing.T, w *world, routes []api.Route) []probe {
 		"GET /v1/findings":              "?resourceId=" + string(w.resB.ID),
 		"GET /v1/findings/export":       "?format=json",
 		"GET /v1/findings/aggregations": "?by=RESOURCE",
+		"GET /v1/scan-configuration":    "?accountId=" + b,
+		"PUT /v1/scan-configuration":    "?accountId=" + b,
 	}
 	queries["POST /v1/events/ingest"] = "?accountId=" + b
 	var out []probe

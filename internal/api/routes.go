@@ -40,6 +40,9 @@ func (s *Server) table() []Route {
 
 		{"GET", "/v1/events", Read, s.listEvents},
 		{"GET", "/v1/audit", Read, s.listAudit},
+
+		{"GET", "/v1/scan-configuration", Read, s.getScanConfig},
+		{"PUT", "/v1/scan-configuration", Admin, s.putScanConfig},
 	}
 	rs = append(rs, s.dashboardRoutes()...)
 	rs = append(rs, s.deliveryRoutes()...)

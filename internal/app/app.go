@@ -149,8 +149,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.pool, err = job.New(job.Config{
 			Queue: a.store.Queue(),
 			Handlers: map[model.JobKind]job.Handler{
-				api.KindScan:    job.HandlerFunc(a.handleScan),
-				api.KindRematch: job.HandlerFunc(a.handleRematch),
+				api.KindScan:       job.HandlerFunc(a.handleScan),
+				api.KindRematch:    job.HandlerFunc(a.handleRematch),
+				api.KindScanConfig: job.HandlerFunc(a.handleScanConfig),
 			},
 			Concurrency: n, LeaseTTL: cfg.LeaseTTL, Poll: cfg.Poll, ShutdownGrace: cfg.ShutdownGrace, Logger: a.log,
 		})

@@ -18,8 +18,10 @@ const (
 )
 
 // runMaintenance re-evaluates suppression rules (so that an expired rule
-// stops suppressing without waiting for the next scan) and purges findings
-// closed longer than the retention period, every interval.
+// stops suppressing without waiting for the next scan), purges findings
+// closed longer than the retention period, applies the scan
+// configurations (tag changes, expired rescan windows) and queues the
+// scheduled rescans, every interval.
 func (a *App) runMaintenance(ctx context.Context) error {
 	every := a.cfg.MaintainInterval
 	if every <= 0 {
@@ -60,6 +62,9 @@ func (a *App) maintainOnce(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("maintenance failed", "err", err)
 	}
+	if _, err := a.applyScanConfig(ctx, store.SystemScope()); err != nil && ctx.Err() == nil {
+		a.log.Warn("applying the scan configuration failed", "err", err)
+	}
 	if a.cfg.RescanInterval > 0 {
 		n, err := a.scheduleRescans(ctx, now.Add(-a.cfg.RescanInterval))
 		if err != nil && ctx.Err() == nil {
@@ -72,12 +77,15 @@ func (a *App) maintainOnce(ctx context.Context) {
 }
 
 // scheduleRescans queues a scan of each image last scanned before cutoff
-// (or never successfully), a page of resources per transaction. Queued
+// (or never successfully), a page of resources per transaction, except
+// the images of ON_DEMAND accounts and those out of coverage by the scan
+// configuration (applyScanConfig runs first and marks them). Queued
 // scans of the same resource collapse (dedupe key), so a slow queue never
 // grows by more than one job per image.
 func (a *App) scheduleRescans(ctx context.Context, cutoff time.Time) (int, error) {
 	f := store.ResourceFilter{Type: model.ResourceImage, Limit: 1000}
 	queued := 0
+	onDemand := map[model.AccountID]bool{}
 	for {
 		var page []model.Resource
 		err := a.store.InTx(ctx, func(tx store.Tx) error {
@@ -86,7 +94,19 @@ func (a *App) scheduleRescans(ctx context.Context, cutoff time.Time) (int, error
 				return err
 			}
 			for _, r := range page {
-				if r.Coverage.Reason == model.ReasonPendingInitialScan || r.Coverage.LastScannedAt.After(cutoff) {
+				if r.Coverage.Reason == model.ReasonPendingInitialScan || r.Coverage.Reason.ConfigReason() || r.Coverage.LastScannedAt.After(cutoff) {
+					continue
+				}
+				manual, ok := onDemand[r.AccountID]
+				if !ok {
+					cfg, err := tx.ScanConfigs(store.SystemScope()).Get(ctx, r.AccountID)
+					if err != nil {
+						return err
+					}
+					manual = cfg.Mode == model.ScanOnDemand
+					onDemand[r.AccountID] = manual
+				}
+				if manual {
 					continue
 				}
 				payload, err := json.Marshal(api.ScanPayload{ResourceID: r.ID, Reason: "scheduled"})

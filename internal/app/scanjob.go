@@ -13,8 +13,9 @@ import (
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-// handleScan runs a scan job: index (images) or load (pushed inventories),
-// save, match, reconcile, record coverage.
+// handleScan runs a scan job: check the account's scan configuration,
+// index (images) or load (pushed inventories), save, match, reconcile,
+// record coverage.
 func (a *App) handleScan(ctx context.Context, j model.Job) error {
 	var p api.ScanPayload
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.ResourceID == "" {
@@ -35,6 +36,9 @@ func (a *App) handleScan(ctx context.Context, j model.Job) error {
 	case err != nil:
 		return err
 	}
+	if run, err := a.admitScan(ctx, sc, res, p.Reason); err != nil || !run {
+		return err
+	}
 	var inv *model.Inventory
 	if res.Type == model.ResourceImage {
 		inv, err = a.extract(ctx, scan.Request{Kind: model.TargetImage, Target: res.Name})
@@ -49,6 +53,10 @@ func (a *App) handleScan(ctx context.Context, j model.Job) error {
 				up := res
 				up.Digest = inv.Target.Digest
 				if res, _, err = tx.Resources(sc).Upsert(ctx, up); err != nil {
+					return err
+				}
+				// A new digest is a push: the rescan window restarts.
+				if err := tx.ScanConfigs(sc).SetEligibleSince(ctx, res.ID, a.now()); err != nil {
 					return err
 				}
 			}
@@ -104,7 +112,10 @@ func (a *App) matchAndReconcile(ctx context.Context, sc store.Scope, res model.R
 		if err := a.reconcile(ctx, tx, sc, cur, snapID, inv, ms); err != nil {
 			return err
 		}
-		_, err = tx.Resources(sc).SetCoverage(ctx, res.ID, cov)
+		if ok, err := stillCovered(ctx, tx, sc, cur, cov.LastScannedAt); err != nil || !ok {
+			return err // excluded while it ran: the coverage set then stays
+		}
+		_, err = recordCoverage(ctx, tx, sc, cur, cov)
 		return err
 	})
 }
@@ -116,7 +127,11 @@ func (a *App) setCoverage(ctx context.Context, sc store.Scope, id model.Resource
 		c.LastScannedAt = a.now()
 	}
 	err := a.store.InTx(ctx, func(tx store.Tx) error {
-		_, err := tx.Resources(sc).SetCoverage(ctx, id, c)
+		cur, err := tx.Resources(sc).Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		_, err = recordCoverage(ctx, tx, sc, cur, c)
 		return err
 	})
 	if err != nil {

@@ -119,7 +119,7 @@ type ScanConfig struct {
 func DefaultScanConfig(acct AccountID) ScanConfig {
 	return ScanConfig{
 		AccountID:           acct,
-		ResourceTypes:       []ResourceType{ResourceHost, ResourceImage, ResourceFunction, ResourceSBOM},
+		ResourceTypes:       []ResourceType{ResourceFunction, ResourceHost, ResourceImage, ResourceSBOM}, // sorted, as Normalize leaves them
 		Mode:                ScanContinuous,
 		IncludeTags:         []TagFilter{},
 		ExcludeTags:         []TagFilter{},
@@ -154,7 +154,7 @@ func (c *ScanConfig) Normalize() error {
 			return &ScanConfigError{Field: "resourceTypes", Reason: fmt.Sprintf("unknown type %q (want HOST, IMAGE, FUNCTION or SBOM)", t)}
 		}
 	}
-	c.ResourceTypes = slices.Compact(slices.Sorted(slices.Values(c.ResourceTypes)))
+	c.ResourceTypes = append([]ResourceType{}, slices.Compact(slices.Sorted(slices.Values(c.ResourceTypes)))...)
 	if c.Mode == "" {
 		c.Mode = ScanContinuous
 	}

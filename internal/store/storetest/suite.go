@@ -79,6 +79,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"FindingLifecycle", testFindingLifecycle},
 		{"FindingTransaction", testFindingTransaction},
 		{"FindingSuppression", testFindingSuppression},
+		{"ScanConfig", testScanConfig},
 		{"Agents", testAgents},
 		{"Delivery", testDelivery}, {"DeliveryCounts", testDeliveryCounts},
 	}
