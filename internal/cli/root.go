@@ -88,6 +88,8 @@ func NewRoot(g *Globals) *cobra.Command {
 		newFindingsCmd(g),
 		newAccountsCmd(g),
 		newTokensCmd(g),
+		newScanConfigCmd(g),
+		newAgentCmd(g), newAgentsCmd(g), newProbeCmd(g),
 	)
 	return root
 }
