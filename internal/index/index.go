@@ -180,8 +180,7 @@ func (ix *indexer) finish(ctx context.Context, t model.Target, meta []model.Laye
 	inv.OS = detectOS(osFiles)
 	qualify(pkgs, inv.OS)
 	markOwned(pkgs, layers)
-	pkgs = dedupe(pkgs)
-	sortPackages(pkgs)
+	pkgs = dedupe(pkgs) // and sorts
 	if pkgs == nil {
 		pkgs = []model.Package{}
 	}

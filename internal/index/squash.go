@@ -44,8 +44,6 @@ func visible(layers []*layerResult, i int, p string) bool {
 	return true
 }
 
-func nameVersion(p *model.Package) string { return p.Name + "\x00" + p.Version }
-
 // introducedBy returns the index of the lowest layer of the consecutive run
 // of layers, ending at layer i, in which the package is present at path p
 // (found by the same extractor).
@@ -54,12 +52,11 @@ func introducedBy(layers []*layerResult, i int, p, extractor string, pkg *model.
 	if layers[i].deletes(p) {
 		return at
 	}
-	key := nameVersion(pkg)
 	for j := i - 1; j >= 0; j-- {
 		l := layers[j]
 		if e := l.ext[extractor]; e != nil {
 			if pkgs, ok := e.Packages[p]; ok {
-				if !slices.ContainsFunc(pkgs, func(q model.Package) bool { return nameVersion(&q) == key }) {
+				if !slices.ContainsFunc(pkgs, func(q model.Package) bool { return q.Name == pkg.Name && q.Version == pkg.Version }) {
 					return at
 				}
 				at = j
@@ -79,7 +76,30 @@ func introducedBy(layers []*layerResult, i int, p, extractor string, pkg *model.
 // squash merges layer results, bottom first, into the packages of the
 // final tree (each with its layer) and its OS release files.
 func squash(layers []*layerResult, exs []extract.Extractor) ([]model.Package, map[string][]byte) {
-	var out []model.Package
+	n, groups := 0, 0
+	var only []model.Package
+	for _, l := range layers {
+		for _, ex := range exs {
+			if e := l.ext[ex.Name()]; e != nil {
+				for _, pkgs := range e.Packages {
+					n += len(pkgs)
+					if len(pkgs) > 0 {
+						groups, only = groups+1, pkgs
+					}
+				}
+			}
+		}
+	}
+	if groups == 1 && len(layers) == 1 {
+		// One file of one layer (a lockfile in a directory): its packages
+		// are the result, without a copy. The layer result is not read
+		// after squashing.
+		for i := range only {
+			only[i].Layer = layers[0].id
+		}
+		return only, squashOSFiles(layers)
+	}
+	out := make([]model.Package, 0, n) // grown once, not doubled
 	for i, l := range layers {
 		for _, ex := range exs {
 			e := l.ext[ex.Name()]

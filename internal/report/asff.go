@@ -3,7 +3,6 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
@@ -254,10 +253,7 @@ func WriteASFF(w io.Writer, reports []*Report, opts ASFFOptions) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(ASFFDocument{Findings: fs})
+	return encodeIndented(w, ASFFDocument{Findings: fs})
 }
 
 func asffTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 	"strconv"
 	"strings"
@@ -183,10 +182,7 @@ func OCSFEvents(reports []*Report) []OCSFEvent {
 
 // WriteOCSF writes a JSON array of OCSF Vulnerability Finding events.
 func WriteOCSF(w io.Writer, reports []*Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(OCSFEvents(reports))
+	return encodeIndented(w, OCSFEvents(reports))
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }

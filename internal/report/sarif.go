@@ -3,7 +3,6 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -89,10 +88,7 @@ func WriteSARIF(w io.Writer, reports []*Report) error {
 	for _, r := range reports {
 		log.Runs = append(log.Runs, sarifRunFor(r))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	return encodeIndented(w, log)
 }
 
 func sarifRunFor(r *Report) sarifRun {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -80,14 +79,11 @@ func Write(w io.Writer, f Format, reports []*Report, opts WriteOptions) error {
 
 // WriteJSON writes vigil's JSON report.
 func WriteJSON(w io.Writer, reports []*Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
 	if len(reports) == 1 {
-		return enc.Encode(reports[0])
+		return encodeIndented(w, reports[0])
 	}
 	if reports == nil {
 		reports = []*Report{}
 	}
-	return enc.Encode(reports)
+	return encodeIndented(w, reports)
 }
