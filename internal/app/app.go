@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/advisory"
 	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/console"
 	"github.com/vigilsec/vigil/internal/job"
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/report"
@@ -163,7 +164,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.api = api.New(api.Config{
 			Store: a.store, Logger: a.log, Now: cfg.Now, Notify: a.notify, Ready: a.ready,
 			Index: a.extract, TempDir: cfg.Scan.Index.TempDir,
-			Generator: report.Generator{Name: "vigil", Version: cfg.Version},
+			Generator: report.Generator{Name: "vigil", Version: cfg.Version}, Database: a.databaseStatus,
 		})
 		if a.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
 			return fail(err)
@@ -222,8 +223,13 @@ func (a *App) Stats() Stats {
 func (a *App) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	if a.ln != nil {
+		// The web console serves "/" and /console/; everything else is the API.
+		handler, err := console.New(a.api)
+		if err != nil {
+			return err
+		}
 		srv := &http.Server{
-			Handler:           a.api,
+			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),

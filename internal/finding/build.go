@@ -40,7 +40,7 @@ func build(res *model.Resource, scanID, snapshotID string, id model.FindingID, o
 	case obs.Package != nil:
 		v := &obs.Package.Vulnerability
 		p := &obs.Package.Package
-		f.ScoreDetails = Score(v, ScoreContext{})
+		f.ScoreDetails = Score(v, exposureContext(obs.Package.Exposure))
 		if f.ScoreDetails != nil {
 			s := f.ScoreDetails.Score
 			f.Score = &s

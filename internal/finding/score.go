@@ -27,6 +27,10 @@ type ScoreContext struct {
 	// the exposure analysis provides it: false lowers the score of a
 	// vulnerability with attack vector NETWORK; nil means unknown.
 	NetworkExposed *bool
+	// Listening, when set, says which internet-reachable ports the
+	// vulnerable package's own process listens on: it raises the score of
+	// a vulnerability with attack vector NETWORK (see exposure.go).
+	Listening string
 }
 
 // Score computes the vigil score of a vulnerability: the highest CVSS base
@@ -58,6 +62,7 @@ func Score(v *model.Vulnerability, sc ScoreContext) *model.ScoreDetails {
 		d.Adjustments = append(d.Adjustments, model.ScoreAdjustment{Metric: "attackVector",
 			Reason: "attack vector NETWORK but no open network path to the resource", Delta: -UnexposedPenalty})
 	}
+	d.Adjustments = append(d.Adjustments, listeningAdjustment(c, sc)...)
 	s := d.Base
 	for _, a := range d.Adjustments {
 		s += a.Delta

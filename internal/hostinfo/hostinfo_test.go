@@ -57,7 +57,9 @@ func TestParseProcNet(t *testing.T) {
 	}
 }
 
-func itoa(i int) string { return netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(i)).String()[len("0.0.0.0:"):] }
+func itoa(i int) string {
+	return netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(i)).String()[len("0.0.0.0:"):]
+}
 
 // FuzzParseProcNet: arbitrary tables give sockets or an error, never a
 // panic.

@@ -34,6 +34,18 @@ type Observation struct {
 type PackageDetail struct {
 	Vulnerability Vulnerability `json:"vulnerability"`
 	Package       Package       `json:"package"`
+	// Exposure is what the network analysis says about the package's host
+	// (nil: nothing known); it adjusts the score.
+	Exposure *PackageExposure `json:"exposure,omitempty"`
+}
+
+// PackageExposure is the network context of a package on a host.
+type PackageExposure struct {
+	// HostReachable is false when no port of the host is reachable.
+	HostReachable bool `json:"hostReachable"`
+	// InternetListeners are the internet-reachable ports the package's own
+	// processes listen on ("TCP 22 (sshd)").
+	InternetListeners []string `json:"internetListeners,omitempty"`
 }
 
 // PortRange is an inclusive range of ports.
