@@ -89,7 +89,6 @@ func NewRoot(g *Globals) *cobra.Command {
 		newAccountsCmd(g),
 		newTokensCmd(g),
 		newScanConfigCmd(g),
-		newAgentCmd(g), newAgentsCmd(g), newProbeCmd(g),
 	)
 	return root
 }
