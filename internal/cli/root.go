@@ -89,6 +89,7 @@ func NewRoot(g *Globals) *cobra.Command {
 		newAccountsCmd(g),
 		newTokensCmd(g),
 		newScanConfigCmd(g),
+		newAgentCmd(g), newAgentsCmd(g), newProbeCmd(g),
 	)
 	return root
 }
