@@ -40,11 +40,20 @@ func (a *App) handleRematch(ctx context.Context, j model.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.Snapshot == "" {
 		return job.Permanent(fmt.Errorf("rematch job %d: malformed payload", j.ID))
 	}
+	if !p.All {
+		prs := make([]store.PackageRef, 0, len(p.Packages))
+		for _, pr := range p.Packages {
+			prs = append(prs, store.PackageRef{Ecosystem: pr.Ecosystem, Name: pr.Name})
+		}
+		n, err := a.rematchPackages(ctx, prs, p.Snapshot)
+		a.log.Info("rematch", "snapshot", p.Snapshot, "packages", len(p.Packages), "resources", n)
+		return err
+	}
 	refs, err := a.rematchTargets(ctx, p)
 	if err != nil {
 		return err
 	}
-	a.log.Info("rematch", "snapshot", p.Snapshot, "packages", len(p.Packages), "resources", len(refs))
+	a.log.Info("rematch", "snapshot", p.Snapshot, "all", true, "resources", len(refs))
 	return a.rematch(ctx, refs, p.Snapshot)
 }
 
@@ -55,6 +64,11 @@ func (a *App) rematch(ctx context.Context, refs []store.ResourceRef, snapshot st
 	if err != nil {
 		return fmt.Errorf("no advisory snapshot to match with: %w", err)
 	}
+	return a.rematchWhole(ctx, eng, snapID, refs)
+}
+
+// rematchWhole re-matches whole stored inventories, a batch at a time.
+func (a *App) rematchWhole(ctx context.Context, eng *scan.Engine, snapID string, refs []store.ResourceRef) error {
 	for len(refs) > 0 {
 		n := min(rematchBatch, len(refs))
 		if err := a.rematchBatch(ctx, eng, snapID, refs[:n]); err != nil {

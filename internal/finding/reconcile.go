@@ -1,8 +1,12 @@
 package finding
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/model"
@@ -75,12 +79,21 @@ func Reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resou
 // findings only.
 func ReconcilePackages(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resource, scanID, snapshotID string,
 	pkgs []model.Package, observations []model.Observation, states []store.FindingState, now time.Time) (Delta, error) {
-	var d Delta
+	b := NewBatch(tx, now)
+	if err := b.AddPackages(ctx, sc, res, scanID, snapshotID, pkgs, observations, states); err != nil {
+		return Delta{}, err
+	}
+	return b.Flush(ctx)
+}
+
+// packageStates checks a package reconciliation's arguments and returns
+// the states of res's findings of pkgs.
+func packageStates(sc store.Scope, res *model.Resource, pkgs []model.Package, observations []model.Observation, states []store.FindingState) ([]store.FindingState, error) {
 	if res.ID == "" || res.AccountID == "" {
-		return d, &ResourceError{Reason: "id and account are required"}
+		return nil, &ResourceError{Reason: "id and account are required"}
 	}
 	if !sc.Allows(res.AccountID) {
-		return d, &store.ScopeError{Kind: "finding", Account: string(res.AccountID)}
+		return nil, &store.ScopeError{Kind: "finding", Account: string(res.AccountID)}
 	}
 	keys := make(map[string]bool, len(pkgs))
 	for i := range pkgs {
@@ -89,10 +102,10 @@ func ReconcilePackages(ctx context.Context, tx store.Tx, sc store.Scope, res mod
 	for i := range observations {
 		o := &observations[i]
 		if err := checkObservation(i, o); err != nil {
-			return d, err
+			return nil, err
 		}
 		if o.Package == nil || !keys[o.Package.Package.Key()] {
-			return d, &ObservationError{Index: i, Reason: "not an observation of the packages reconciled"}
+			return nil, &ObservationError{Index: i, Reason: "not an observation of the packages reconciled"}
 		}
 	}
 	mine := make([]store.FindingState, 0, len(states))
@@ -101,30 +114,82 @@ func ReconcilePackages(ctx context.Context, tx store.Tx, sc store.Scope, res mod
 			mine = append(mine, st)
 		}
 	}
-	return reconcile(ctx, tx, sc, res, scanID, snapshotID, observations, mine, now)
+	return mine, nil
 }
 
 // reconcile reconciles observations with the stored findings states
-// describe (the findings that can be closed).
+// describe (the findings that can be closed), writing through sc.
 func reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resource, scanID, snapshotID string,
 	observations []model.Observation, states []store.FindingState, now time.Time) (Delta, error) {
-	var d Delta
 	now = now.UTC().Truncate(time.Microsecond)
 	rules, err := newRuleCache(tx, now).forAccount(ctx, res.AccountID)
 	if err != nil {
-		return d, err
+		return Delta{}, err
+	}
+	w := newWriter(now)
+	p, err := w.plan(&res, scanID, snapshotID, observations, states, rules)
+	if err != nil {
+		return p.d, err
 	}
 	fs := tx.Findings(sc)
+	if need := p.need(nil); len(need) > 0 {
+		old, err := readOld(ctx, fs, need)
+		if err != nil {
+			return p.d, err
+		}
+		if err := w.apply(p, old); err != nil {
+			return p.d, err
+		}
+	}
+	if err := w.flush(ctx, tx, sc); err != nil {
+		return p.d, err
+	}
+	p.d.Events = len(w.events)
+	return p.d, nil
+}
+
+// readOld reads the stored findings ids.
+func readOld(ctx context.Context, fs store.FindingStore, ids []model.FindingID) (map[model.FindingID]*model.Finding, error) {
+	olds, err := fs.GetMany(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	old := make(map[model.FindingID]*model.Finding, len(olds))
+	for i := range olds {
+		old[olds[i].ID] = &olds[i]
+	}
+	return old, nil
+}
+
+// planned is one resource's reconciliation once its observations are
+// compared with the stored states: what is left needs the stored versions
+// of the changed and closing findings.
+type planned struct {
+	d       Delta
+	changed []model.Finding
+	closing []model.FindingID
+}
+
+// need appends the ids whose stored versions p needs.
+func (p *planned) need(dst []model.FindingID) []model.FindingID {
+	for i := range p.changed {
+		dst = append(dst, p.changed[i].ID)
+	}
+	return append(dst, p.closing...)
+}
+
+// plan compares the observations of res with the stored states: new
+// findings are written and unchanged ones touched at once; the rest is
+// left to apply.
+func (w *writer) plan(res *model.Resource, scanID, snapshotID string, observations []model.Observation,
+	states []store.FindingState, rules []model.SuppressionRule) (*planned, error) {
+	p := &planned{}
 	byID := make(map[model.FindingID]*store.FindingState, len(states))
 	for i := range states {
 		byID[states[i].ID] = &states[i]
 	}
-	w := writer{now: now}
+	tk := touchKey{scanID, snapshotID}
 	seen := make(map[model.FindingID]bool, len(observations))
-	// Findings whose stored state differs: handled once their stored
-	// version is read.
-	var changed []model.Finding
-	var need []model.FindingID
 	for i := range observations {
 		o := &observations[i]
 		id := ID(Key(res.AccountID, res.ID, o))
@@ -132,68 +197,57 @@ func reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resou
 			continue
 		}
 		seen[id] = true
-		cand := build(&res, scanID, snapshotID, id, o, now)
+		cand := build(res, scanID, snapshotID, id, o, w.now)
 		applyRule(&cand, rules)
 		st := byID[id]
 		if st == nil {
 			if err := w.emit(EventCreated, &cand, "", nil); err != nil {
-				return d, err
+				return p, err
 			}
 			w.put(cand)
-			d.Created++
-			countOpen(&d.Open, &cand)
+			p.d.Created++
+			countOpen(&p.d.Open, &cand)
 			continue
 		}
 		if st.Status != model.StatusClosed && st.Status == cand.Status && st.SuppressedBy == ruleOf(&cand) &&
 			st.Fingerprint == cand.Fingerprint() {
-			w.touch = append(w.touch, id)
-			d.Unchanged++
-			countOpen(&d.Open, &cand)
+			w.touchOne(tk, id)
+			p.d.Unchanged++
+			countOpen(&p.d.Open, &cand)
 			continue
 		}
-		changed = append(changed, cand)
-		need = append(need, id)
+		p.changed = append(p.changed, cand)
 	}
-	var closing []model.FindingID
 	for i := range states {
 		if st := &states[i]; !seen[st.ID] && st.Status != model.StatusClosed {
-			closing = append(closing, st.ID)
+			p.closing = append(p.closing, st.ID)
 		}
 	}
-	if len(need)+len(closing) > 0 {
-		olds, err := fs.GetMany(ctx, append(need, closing...))
-		if err != nil {
-			return d, err
+	return p, nil
+}
+
+// apply finishes a plan with the stored versions of its findings.
+func (w *writer) apply(p *planned, old map[model.FindingID]*model.Finding) error {
+	for _, cand := range p.changed {
+		o := old[cand.ID]
+		if o == nil {
+			return fmt.Errorf("reconcile: finding %s vanished during the transaction", cand.ID)
 		}
-		old := make(map[model.FindingID]*model.Finding, len(olds))
-		for i := range olds {
-			old[olds[i].ID] = &olds[i]
-		}
-		for _, cand := range changed {
-			o := old[cand.ID]
-			if o == nil {
-				return d, fmt.Errorf("reconcile: finding %s vanished during the transaction", cand.ID)
-			}
-			if err := w.observedAgain(&d, o, cand); err != nil {
-				return d, err
-			}
-		}
-		for _, id := range closing {
-			o := old[id]
-			if o == nil {
-				return d, fmt.Errorf("reconcile: finding %s vanished during the transaction", id)
-			}
-			if err := w.close(o, model.ClosedFixed); err != nil {
-				return d, err
-			}
-			d.Closed++
+		if err := w.observedAgain(&p.d, o, cand); err != nil {
+			return err
 		}
 	}
-	if err := w.flush(ctx, tx, sc, scanID, snapshotID); err != nil {
-		return d, err
+	for _, id := range p.closing {
+		o := old[id]
+		if o == nil {
+			return fmt.Errorf("reconcile: finding %s vanished during the transaction", id)
+		}
+		if err := w.close(o, model.ClosedFixed); err != nil {
+			return err
+		}
+		p.d.Closed++
 	}
-	d.Events = len(w.events)
-	return d, nil
+	return nil
 }
 
 // ruleOf returns the id of the rule suppressing f, if any.
@@ -211,15 +265,24 @@ func countOpen(c *model.SeverityCounts, f *model.Finding) {
 	}
 }
 
-// writer gathers a reconciliation's writes and events.
+// writer gathers the writes and events of one or more reconciliations.
 type writer struct {
 	now    time.Time
 	puts   []model.Finding
-	touch  []model.FindingID
+	touch  map[touchKey][]model.FindingID
 	events []model.Event
 }
 
+// touchKey is what Touch records on findings observed again unchanged.
+type touchKey struct{ scanID, snapshotID string }
+
+func newWriter(now time.Time) *writer {
+	return &writer{now: now, touch: map[touchKey][]model.FindingID{}}
+}
+
 func (w *writer) put(f model.Finding) { w.puts = append(w.puts, f) }
+
+func (w *writer) touchOne(k touchKey, id model.FindingID) { w.touch[k] = append(w.touch[k], id) }
 
 func (w *writer) emit(typ string, f *model.Finding, prev model.FindingStatus, changed []string) error {
 	e, err := newEvent(typ, f, prev, changed)
@@ -233,6 +296,7 @@ func (w *writer) emit(typ string, f *model.Finding, prev model.FindingStatus, ch
 // observedAgain handles a stored finding observed by this scan: cand is
 // the finding as observed, with the rule's status applied.
 func (w *writer) observedAgain(d *Delta, old *model.Finding, cand model.Finding) error {
+	tk := touchKey{cand.ScanID, cand.SnapshotID}
 	cand.FirstObservedAt = old.FirstObservedAt
 	cand.ReopenCount = old.ReopenCount
 	cand.UpdatedAt = old.UpdatedAt
@@ -245,7 +309,7 @@ func (w *writer) observedAgain(d *Delta, old *model.Finding, cand model.Finding)
 	content := statusChanged || !sameSuppression(old.Suppression, cand.Suppression) || old.Fingerprint() != cand.Fingerprint()
 	defer countOpen(&d.Open, &cand)
 	if !content {
-		w.touch = append(w.touch, cand.ID)
+		w.touchOne(tk, cand.ID)
 		d.Unchanged++
 		return nil
 	}
@@ -281,10 +345,13 @@ func (w *writer) close(old *model.Finding, reason model.ClosedReason) error {
 	return w.emit(EventClosed, &f, old.Status, nil)
 }
 
-func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope, scanID, snapshotID string) error {
+func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope) error {
 	fs := tx.Findings(sc)
-	if len(w.touch) > 0 {
-		if err := fs.Touch(ctx, w.touch, w.now, scanID, snapshotID); err != nil {
+	keys := slices.SortedFunc(maps.Keys(w.touch), func(a, b touchKey) int {
+		return cmp.Or(strings.Compare(a.scanID, b.scanID), strings.Compare(a.snapshotID, b.snapshotID))
+	})
+	for _, k := range keys {
+		if err := fs.Touch(ctx, w.touch[k], w.now, k.scanID, k.snapshotID); err != nil {
 			return err
 		}
 	}

@@ -276,7 +276,7 @@ func CloseResource(ctx context.Context, tx store.Tx, sc store.Scope, id model.Re
 		}
 		d.Closed++
 	}
-	if err := w.flush(ctx, tx, sc, "", ""); err != nil {
+	if err := w.flush(ctx, tx, sc); err != nil {
 		return d, err
 	}
 	d.Events = len(w.events)

@@ -56,6 +56,10 @@ type InventoryStore interface {
 	// target and OS), sorted by account then resource, reading the package
 	// index only.
 	PackagesHeld(ctx context.Context, refs []PackageRef) ([]HeldPackages, error)
+	// Rematched records that the inventories of ids were matched again at
+	// at: each resource keeps its coverage status and reason and gets at
+	// as its last scan time. Ids out of scope or unknown are skipped.
+	Rematched(ctx context.Context, ids []model.ResourceID, at time.Time) error
 	Delete(ctx context.Context, id model.ResourceID) error
 }
 
@@ -63,6 +67,8 @@ type InventoryStore interface {
 // references, read from the package index without decoding the inventory.
 type HeldPackages struct {
 	ResourceRef
+	// Resource is the resource as stored when the packages were read.
+	Resource model.Resource
 	// Target and OS are the inventory's.
 	Target model.Target
 	OS     *model.OS

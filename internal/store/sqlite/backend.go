@@ -9,31 +9,59 @@ import (
 )
 
 // backend adapts database/sql to sqlstore.Backend: w is the single writer,
-// r the reader pool.
+// r the reader pool, each with its prepared statements.
 type backend struct {
-	w, r *sql.DB
+	w, r   *sql.DB
+	ws, rs *stmtCache
+}
+
+func newBackend(w, r *sql.DB) *backend {
+	return &backend{w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r)}
 }
 
 func (b *backend) Begin(ctx context.Context, write bool) (sqlstore.Tx, error) {
-	db := b.r
+	db, c := b.r, b.rs
 	if write {
-		db = b.w
+		db, c = b.w, b.ws
 	}
+	c.prepare(ctx)
 	t, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &tx{t: t}, nil
+	return &tx{t: t, c: c}, nil
 }
 
 func (b *backend) Close() error {
-	return errors.Join(b.r.Close(), b.w.Close())
+	return errors.Join(b.ws.close(), b.rs.close(), b.r.Close(), b.w.Close())
 }
 
-type tx struct{ t *sql.Tx }
+type tx struct {
+	t *sql.Tx
+	c *stmtCache
+}
+
+// stmt returns q prepared (on the transaction's connection, once per
+// connection), or nil when it is not prepared.
+func (t *tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	s := t.c.get(q)
+	if s == nil {
+		return nil, nil
+	}
+	return t.t.StmtContext(ctx, s), nil
+}
 
 func (t *tx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	res, err := t.t.ExecContext(ctx, q, args...)
+	var res sql.Result
+	s, err := t.stmt(ctx, q)
+	switch {
+	case err != nil:
+		return 0, err
+	case s != nil:
+		res, err = s.ExecContext(ctx, args...)
+	default:
+		res, err = t.t.ExecContext(ctx, q, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -41,7 +69,16 @@ func (t *tx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 }
 
 func (t *tx) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	rows, err := t.t.QueryContext(ctx, q, args...)
+	var rows *sql.Rows
+	s, err := t.stmt(ctx, q)
+	switch {
+	case err != nil:
+		return nil, err
+	case s != nil:
+		rows, err = s.QueryContext(ctx, args...)
+	default:
+		rows, err = t.t.QueryContext(ctx, q, args...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -49,8 +86,19 @@ func (t *tx) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, e
 }
 
 func (t *tx) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	s, err := t.stmt(ctx, q)
+	switch {
+	case err != nil:
+		return errRow{err}
+	case s != nil:
+		return rowAdapter{s.QueryRowContext(ctx, args...)}
+	}
 	return rowAdapter{t.t.QueryRowContext(ctx, q, args...)}
 }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 func (t *tx) Commit(context.Context) error   { return t.t.Commit() }
 func (t *tx) Rollback(context.Context) error { return t.t.Rollback() }

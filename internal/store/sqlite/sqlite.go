@@ -109,5 +109,5 @@ func open(path string) (*backend, error) {
 	n := max(2, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &backend{w: w, r: r}, nil
+	return newBackend(w, r), nil
 }

@@ -200,7 +200,64 @@ func (s *inventories) PackagesHeld(ctx context.Context, refs []store.PackageRef)
 		out = append(out, b.Done())
 	}
 	slices.SortFunc(out, func(a, b store.HeldPackages) int { return compareResourceRef(a.ResourceRef, b.ResourceRef) })
-	return out, nil
+	return out, s.heldResources(ctx, out)
+}
+
+// heldResources fills the Resource of each of held.
+func (s *inventories) heldResources(ctx context.Context, held []store.HeldPackages) error {
+	at := make(map[model.ResourceID]*store.HeldPackages, len(held))
+	for i := range held {
+		at[held[i].ResourceID] = &held[i]
+	}
+	const batch = 500
+	for len(held) > 0 {
+		k := min(batch, len(held))
+		args := make([]any, 0, k)
+		for i := range held[:k] {
+			args = append(args, string(held[i].ResourceID))
+		}
+		rows, err := s.t.c.Query(ctx, `SELECT `+resourceCols+` FROM resources WHERE id IN (`+placeholders(k)+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			r, err := scanResource(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if h := at[r.ID]; h != nil {
+				h.Resource = r
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		held = held[k:]
+	}
+	return nil
+}
+
+func (s *inventories) Rematched(ctx context.Context, ids []model.ResourceID, at time.Time) error {
+	if err := s.t.writable(); err != nil {
+		return err
+	}
+	now := s.t.s.now()
+	const batch = 500
+	for len(ids) > 0 {
+		k := min(batch, len(ids))
+		args := []any{micro(at), micro(now)}
+		for _, id := range ids[:k] {
+			args = append(args, string(id))
+		}
+		cond, args := scopeCond(s.sc, "account_id", args)
+		if _, err := s.t.c.Exec(ctx, `UPDATE resources SET last_scanned_at = ?, updated_at = ? WHERE id IN (`+placeholders(k)+`)`+cond, args...); err != nil {
+			return err
+		}
+		ids = ids[k:]
+	}
+	return nil
 }
 
 func compareResourceRef(a, b store.ResourceRef) int {

@@ -153,6 +153,7 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 	}}
 	ids := map[string]store.ResourceRef{}
 	invs := map[store.ResourceRef]*model.Inventory{}
+	resOf := map[store.ResourceRef]model.Resource{}
 	e.tx(t, func(tx store.Tx) error {
 		for _, c := range []struct {
 			acct model.AccountID
@@ -166,6 +167,7 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 			}
 			ids[c.name] = store.ResourceRef{AccountID: c.acct, ResourceID: r.ID}
 			invs[ids[c.name]] = c.inv
+			resOf[ids[c.name]] = r
 			if c.inv != nil {
 				if _, err := tx.Inventories(sc).Save(ctx, r.ID, c.inv); err != nil {
 					return err
@@ -214,7 +216,7 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 				var wantHeld []store.HeldPackages
 				for _, ref := range tc.want {
 					i := invs[ref]
-					wantHeld = append(wantHeld, store.HeldPackages{ResourceRef: ref, Target: i.Target, OS: i.OS,
+					wantHeld = append(wantHeld, store.HeldPackages{ResourceRef: ref, Resource: resOf[ref], Target: i.Target, OS: i.OS,
 						Packages: packagesNamed(i, tc.refs), Complete: true})
 				}
 				if diff := cmp.Diff(wantHeld, held); diff != "" {
@@ -224,6 +226,25 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 			})
 		})
 	}
+	// Rematched moves the last scan time of the resources in scope only,
+	// keeping their coverage status and reason.
+	at := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	e.tx(t, func(tx store.Tx) error {
+		return tx.Inventories(store.AccountScope(e.b.ID)).Rematched(ctx, []model.ResourceID{ids["b-small"].ResourceID, ids["c-small"].ResourceID}, at)
+	})
+	e.view(t, func(tx store.Tx) error {
+		for name, want := range map[string]time.Time{"b-small": at, "c-small": resOf[ids["c-small"]].Coverage.LastScannedAt} {
+			r, err := tx.Resources(store.SystemScope()).Get(ctx, ids[name].ResourceID)
+			if err != nil {
+				return err
+			}
+			old := resOf[ids[name]].Coverage
+			if !r.Coverage.LastScannedAt.Equal(want) || r.Coverage.Status != old.Status || r.Coverage.Reason != old.Reason {
+				t.Errorf("%s after Rematched: coverage %+v, want %+v scanned at %v", name, r.Coverage, old, want)
+			}
+		}
+		return nil
+	})
 	// Many refs at once (more than one statement's worth).
 	var many []store.PackageRef
 	for i := range 2000 {
