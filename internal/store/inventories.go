@@ -80,4 +80,3 @@ type HeldPackages struct {
 	// and the inventory must be loaded whole.
 	Complete bool
 }
-
