@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/package-url/packageurl-go"
 
@@ -53,12 +54,13 @@ func parseError(name, p string, err error) error {
 	return &extract.ParseError{Extractor: name, Path: p, Err: err}
 }
 
-var separators = regexp.MustCompile(`[-_.]+`)
+// separators is compiled on first use, not at every start of the binary.
+var separators = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[-_.]+`) })
 
 // NormalizeName returns the PEP 503 normalised form of a distribution name:
 // lower case, with runs of "-", "_" and "." replaced by one "-".
 func NormalizeName(name string) string {
-	return separators.ReplaceAllString(strings.ToLower(name), "-")
+	return separators().ReplaceAllString(strings.ToLower(name), "-")
 }
 
 // ValidName reports whether s is a valid PEP 508 distribution name, as

@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/vigilsec/vigil/internal/extract"
 	"github.com/vigilsec/vigil/internal/model"
@@ -62,13 +63,17 @@ type Requirements struct {
 	Unpinned []string
 }
 
+// The expressions are compiled on first use, not at every start of the
+// binary.
 var (
 	// pinned matches "name[extras]==version" with the spaces removed.
-	pinned = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?(===?)([^=].*)$`)
+	pinned = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?(===?)([^=].*)$`)
+	})
 	// leadingName takes the name of any other requirement.
-	leadingName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*`)
+	leadingName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*`) })
 	// optionStart finds the first per-requirement option (" --hash=…").
-	optionStart = regexp.MustCompile(`\s-`)
+	optionStart = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s-`) })
 )
 
 // ParseRequirements parses the content of a requirements file. Comments
@@ -138,14 +143,14 @@ func requirementLine(c *collector, out *Requirements, line string) error {
 	if i := strings.IndexByte(line, ';'); i >= 0 {
 		line = line[:i]
 	}
-	if loc := optionStart.FindStringIndex(line); loc != nil {
+	if loc := optionStart().FindStringIndex(line); loc != nil {
 		line = line[:loc[0]]
 	}
 	spec := strings.Join(strings.Fields(line), "")
-	if m := pinned.FindStringSubmatch(spec); m != nil && validVersion(m[3]) {
+	if m := pinned().FindStringSubmatch(spec); m != nil && validVersion(m[3]) {
 		return c.add(m[1], m[3], false)
 	}
-	if name := leadingName.FindString(spec); name != "" && len(out.Unpinned) < maxRecorded {
+	if name := leadingName().FindString(spec); name != "" && len(out.Unpinned) < maxRecorded {
 		out.Unpinned = append(out.Unpinned, name)
 	}
 	return nil
