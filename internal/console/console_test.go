@@ -107,7 +107,7 @@ func TestNoInlineCode(t *testing.T) {
 	}
 	for _, p := range []string{"/", "/console/app.js", "/console/dom.js", "/console/api.js", "/console/filters.js",
 		"/console/pages/dashboard.js", "/console/pages/findings.js", "/console/pages/finding.js", "/console/pages/resources.js",
-		"/console/pages/resource.js", "/console/pages/rules.js", "/console/pages/accounts.js", "/console/pages/usage.js"} {
+		"/console/pages/resource.js", "/console/pages/rules.js", "/console/pages/accounts.js", "/console/pages/usage.js", "/console/pages/automation.js"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", p, nil))
 		if rec.Code != 200 {

@@ -144,6 +144,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 		{"#/suppression-rules", "10-rules", "accept critical npm"},
 		{"#/accounts", "11-accounts", "member-b"},
 		{"#/usage", "12-usage", "Resources scanned"},
+		{"#/automation", "12b-rules-targets", "Event rules"},
 	} {
 		p.open(pg.hash)
 		if txt := p.text("#main"); !strings.Contains(txt, pg.want) || strings.Contains(txt, "Error:") {
@@ -193,7 +194,7 @@ func TestConsoleMemberIsolation(t *testing.T) {
 	}
 	p.login(s.b.token)
 	hashes := []string{"#/", "#/findings", "#/findings?findingStatus=ACTIVE", "#/findings?severity=CRITICAL",
-		"#/resources", "#/resources?type=IMAGE", "#/resources/" + string(s.bRes), "#/suppression-rules", "#/accounts", "#/usage",
+		"#/resources", "#/resources?type=IMAGE", "#/resources/" + string(s.bRes), "#/suppression-rules", "#/accounts", "#/usage", "#/automation",
 		"#/findings/" + string(fl.Findings[0].ID), "#/resources/" + string(s.aRes[0])}
 	for i, h := range hashes {
 		p.open(h)

@@ -10,6 +10,7 @@ import * as resource from './pages/resource.js';
 import * as rules from './pages/rules.js';
 import * as accounts from './pages/accounts.js';
 import * as usage from './pages/usage.js';
+import * as automation from './pages/automation.js';
 
 const routes = [
   {re: /^\/$/, page: dashboard, nav: 'dashboard'},
@@ -20,6 +21,7 @@ const routes = [
   {re: /^\/suppression-rules$/, page: rules, nav: 'rules'},
   {re: /^\/accounts$/, page: accounts, nav: 'accounts'},
   {re: /^\/usage$/, page: usage, nav: 'usage'},
+  {re: /^\/automation$/, page: automation, nav: 'automation'},
 ];
 
 const navItems = [
@@ -27,6 +29,7 @@ const navItems = [
   ['findings', '#/findings?findingStatus=ACTIVE', 'Findings'],
   ['resources', '#/resources', 'Resources'],
   ['rules', '#/suppression-rules', 'Suppression rules'],
+  ['automation', '#/automation', 'Rules & targets'],
   ['usage', '#/usage', 'Usage'],
   ['accounts', '#/accounts', 'Accounts & tokens', true],
 ];

@@ -70,13 +70,20 @@ function database(db) {
 export async function render(ctx) {
   const {root} = ctx;
   root.append(h('h1', {}, 'Dashboard'));
-  const [d, trend] = await Promise.all([get('/v1/dashboard'), get('/v1/dashboard/trend?days=14')]);
+  // The trend (two counts a day) is the slowest part: it loads beside the
+  // summary and fills its reserved box when it arrives.
+  const trendBox = h('div', {class: 'chart-box', 'aria-busy': 'true'}, h('p', {class: 'muted'}, 'Loading the trend…'));
+  const trend = get('/v1/dashboard/trend?days=14').then((t) => {
+    if (ctx.live()) trendBox.replaceChildren(...trendChart(t.points));
+  }, (ex) => { trendBox.replaceChildren(h('p', {class: 'error'}, ex.message)); })
+    .finally(() => trendBox.removeAttribute('aria-busy'));
+  const d = await get('/v1/dashboard');
   if (!ctx.live()) return;
   const cov = d.coverage;
   root.append(
     severityCards(d),
     h('div', {class: 'grid'},
-      section('Open findings over time', trendChart(trend.points)),
+      section('Open findings over time', trendBox),
       section('Riskiest resources by findings',
         table('Riskiest resources by count', ['Resource', 'Type', 'Open findings'],
           d.riskiestByCount.map((r) => [resourceLink(r), r.type, counts(r.severityCounts)]), 'No open findings.')),
@@ -106,4 +113,5 @@ export async function render(ctx) {
           cov.groups.map((g) => [g.type, g.status, g.reason,
             h('a', {href: `#/resources?${new URLSearchParams({type: g.type, status: g.status, reason: g.reason})}`}, String(g.count))]), 'No resources yet.')),
       section('Advisory database', database(d.database))));
+  await trend;
 }

@@ -56,6 +56,12 @@ function evidence(pd) {
     (pd.evidence || []).map((e) => [e.advisory, e.ecosystem, e.package, e.matchedBy, h('code', {}, e.version), e.range, e.feed, e.snapshot]), 'No evidence recorded.');
 }
 
+// wide makes a card span the whole grid row.
+function wide(el) {
+  el.classList.add('wide');
+  return el;
+}
+
 export async function render(ctx) {
   const {root, params: [id]} = ctx;
   const f = await get(`/v1/findings/${encodeURIComponent(id)}`);
@@ -76,11 +82,11 @@ export async function render(ctx) {
       section('Score', score(f)),
       section('Exploitability', exploit(f)),
       section('History', history(f)),
-      pd ? section('Packages', packages(pd)) : null,
+      pd ? wide(section('Packages', packages(pd))) : null,
       f.networkReachabilityDetails ? section('Network path', network(f.networkReachabilityDetails)) : null,
       f.codeVulnerabilityDetails ? section('Location', dl([['File', f.codeVulnerabilityDetails.filePath], ['Lines', `${f.codeVulnerabilityDetails.startLine || ''}–${f.codeVulnerabilityDetails.endLine || ''}`], ['Rule', f.codeVulnerabilityDetails.ruleId]])) : null,
-      pd ? section('Why it matched', evidence(pd)) : null,
+      pd ? wide(section('Why it matched', evidence(pd))) : null,
       section('References', h('ul', {class: 'refs'},
-        [pd?.sourceUrl, f.remediation?.url, ...(pd?.referenceUrls || [])].filter(Boolean)
+        [...new Set([pd?.sourceUrl, f.remediation?.url, ...(pd?.referenceUrls || [])].filter(Boolean))]
           .map((u) => h('li', {}, h('a', {href: u, rel: 'noopener noreferrer', target: '_blank'}, u)))))));
 }
