@@ -122,7 +122,7 @@ func TestOwners(t *testing.T) {
 	if err := AttachPackages(context.Background(), root, socks, nil); err != nil {
 		t.Fatal(err)
 	}
-	if socks[0].Package != "perl-base" || socks[1].Package != "" {
+	if socks[0].Package != "perl-base" || socks[0].Exe != "/usr/bin/perl" || socks[1].Package != "" || socks[1].Exe != "/usr/bin/perl" {
 		t.Errorf("AttachPackages: %q %q; want perl-base for the file below root and nothing outside it", socks[0].Package, socks[1].Package)
 	}
 }

@@ -84,7 +84,8 @@ func aliases(p string) []string {
 
 // AttachPackages fills Socket.Package with the dpkg package owning each
 // socket's executable. Executables are looked up below root (the agent's
-// configured root): a process whose executable lies outside root keeps no
+// configured root) and their path is rewritten as seen from root; a
+// process whose executable lies outside root keeps its path and no
 // package.
 func AttachPackages(ctx context.Context, root string, socks []exposure.Socket, lim *Limiter) error {
 	root = filepath.Clean(root)
@@ -110,6 +111,7 @@ func AttachPackages(ctx context.Context, root string, socks []exposure.Socket, l
 		return err
 	}
 	for i, p := range rel {
+		socks[i].Exe = p
 		if pkg, ok := owners[p]; ok {
 			socks[i].Package, socks[i].Ecosystem = pkg, "dpkg"
 		}
