@@ -167,6 +167,9 @@ func readOld(ctx context.Context, fs store.FindingStore, ids []model.FindingID) 
 type planned struct {
 	d       Delta
 	changed []model.Finding
+	// prints holds, per changed finding, its fingerprint and the stored
+	// one (computing a fingerprint encodes the finding).
+	prints  [][2]string
 	closing []model.FindingID
 }
 
@@ -209,14 +212,16 @@ func (w *writer) plan(res *model.Resource, scanID, snapshotID string, observatio
 			countOpen(&p.d.Open, &cand)
 			continue
 		}
+		fp := cand.Fingerprint()
 		if st.Status != model.StatusClosed && st.Status == cand.Status && st.SuppressedBy == ruleOf(&cand) &&
-			st.Fingerprint == cand.Fingerprint() {
+			st.Fingerprint == fp {
 			w.touchOne(tk, id)
 			p.d.Unchanged++
 			countOpen(&p.d.Open, &cand)
 			continue
 		}
 		p.changed = append(p.changed, cand)
+		p.prints = append(p.prints, [2]string{fp, st.Fingerprint})
 	}
 	for i := range states {
 		if st := &states[i]; !seen[st.ID] && st.Status != model.StatusClosed {
@@ -228,12 +233,12 @@ func (w *writer) plan(res *model.Resource, scanID, snapshotID string, observatio
 
 // apply finishes a plan with the stored versions of its findings.
 func (w *writer) apply(p *planned, old map[model.FindingID]*model.Finding) error {
-	for _, cand := range p.changed {
+	for i, cand := range p.changed {
 		o := old[cand.ID]
 		if o == nil {
 			return fmt.Errorf("reconcile: finding %s vanished during the transaction", cand.ID)
 		}
-		if err := w.observedAgain(&p.d, o, cand); err != nil {
+		if err := w.observedAgain(&p.d, o, cand, p.prints[i][1] != p.prints[i][0]); err != nil {
 			return err
 		}
 	}
@@ -294,8 +299,9 @@ func (w *writer) emit(typ string, f *model.Finding, prev model.FindingStatus, ch
 }
 
 // observedAgain handles a stored finding observed by this scan: cand is
-// the finding as observed, with the rule's status applied.
-func (w *writer) observedAgain(d *Delta, old *model.Finding, cand model.Finding) error {
+// the finding as observed, with the rule's status applied; newContent says
+// its fingerprint differs from the stored one.
+func (w *writer) observedAgain(d *Delta, old *model.Finding, cand model.Finding, newContent bool) error {
 	tk := touchKey{cand.ScanID, cand.SnapshotID}
 	cand.FirstObservedAt = old.FirstObservedAt
 	cand.ReopenCount = old.ReopenCount
@@ -306,7 +312,7 @@ func (w *writer) observedAgain(d *Delta, old *model.Finding, cand model.Finding)
 	}
 	changed := significantChanges(old, &cand)
 	statusChanged := old.Status != cand.Status
-	content := statusChanged || !sameSuppression(old.Suppression, cand.Suppression) || old.Fingerprint() != cand.Fingerprint()
+	content := statusChanged || !sameSuppression(old.Suppression, cand.Suppression) || newContent
 	defer countOpen(&d.Open, &cand)
 	if !content {
 		w.touchOne(tk, cand.ID)
