@@ -75,6 +75,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Delivery configures event delivery and /metrics.
+	Delivery DeliveryConfig
 }
 
 // Bootstrap is what the first start created.
@@ -97,6 +99,8 @@ type App struct {
 	pool    *job.Pool
 	ln      net.Listener
 	boot    *Bootstrap
+	// delivery is the event relay and the metrics (servers only).
+	delivery *deliveryParts
 
 	extractions atomic.Int64
 	matched     atomic.Int64
@@ -130,6 +134,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if a.store, err = storeopen.Open(ctx, cfg.DB, cfg.DataDir, store.Options{Logger: a.log, Clock: cfg.Now}); err != nil {
 		return nil, err
 	}
+	a.setupDelivery()
 	fail := func(err error) (*App, error) {
 		a.Close()
 		return nil, err
@@ -149,11 +154,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}
 		a.pool, err = job.New(job.Config{
 			Queue: a.store.Queue(),
-			Handlers: map[model.JobKind]job.Handler{
+			Handlers: a.timedHandlers(map[model.JobKind]job.Handler{
 				api.KindScan:       job.HandlerFunc(a.handleScan),
 				api.KindRematch:    job.HandlerFunc(a.handleRematch),
 				api.KindScanConfig: job.HandlerFunc(a.handleScanConfig),
-			},
+			}),
 			Concurrency: n, LeaseTTL: cfg.LeaseTTL, Poll: cfg.Poll, ShutdownGrace: cfg.ShutdownGrace, Logger: a.log,
 		})
 		if err != nil {
@@ -229,7 +234,7 @@ func (a *App) Run(ctx context.Context) error {
 			return err
 		}
 		srv := &http.Server{
-			Handler:           handler,
+			Handler:           a.withMetrics(handler),
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
@@ -262,6 +267,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	if a.ln != nil {
 		g.Go(func() error { return a.runMaintenance(ctx) })
+		g.Go(func() error { return a.runDelivery(ctx) })
 	}
 	a.log.Info("vigil running", "addr", a.Addr(), "workers", a.pool != nil, "updater", a.cfg.UpdateInterval)
 	return g.Wait()
