@@ -233,3 +233,98 @@ func TestDeliveryEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestDeliveryKillServer kills the real server (SIGKILL) while its relay
+// waits on a webhook request, restarts it, and checks that every created
+// finding reached the webhook, first deliveries in sequence order, and
+// that an event sent twice carried the same idempotency key both times.
+func TestDeliveryKillServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary; skipped with -short")
+	}
+	bin, err := buildVigil()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			held, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			hook := newReceiver(t, func(n int) int {
+				if n == 3 {
+					once.Do(func() { close(held) })
+					<-release // the server dies while this request is open
+					return http.StatusServiceUnavailable
+				}
+				return 0
+			})
+			s := &server{t: t, bin: bin, dataDir: t.TempDir(), db: be.url(t), adv: importNPM(t), args: []string{"--update-interval", "0"}}
+			s.start()
+			createWebhook(t, s.c, hook.srv.URL, "whsec-crash", `{"detail-type":["Finding Created"]}`)
+			var reg api.Registered
+			if st := s.c.do("POST", "/v1/resources/hosts", api.PushHostRequest{Name: "web-1", Tags: map[string]string{"Env": "Prod"},
+				Inventory: hostInventory("minimist@1.2.0", "lodash@4.17.15", "axios@0.21.0", "node-fetch@2.6.0", "jsonwebtoken@8.5.1")}, &reg); st >= 300 {
+				t.Fatalf("push: %d", st)
+			}
+			select {
+			case <-held:
+			case <-time.After(60 * time.Second):
+				t.Fatalf("no third delivery:\n%s", s.logs)
+			}
+			s.kill()
+			close(release)
+			s.start()
+			defer s.stop()
+			waitSuccessful(t, s.c, reg.Resource.ID)
+			var evs api.EventList
+			s.c.do("GET", "/v1/events?since=0&limit=1000", nil, &evs)
+			want := map[int64]string{}
+			for _, e := range evs.Events {
+				if e.Type == "finding.created" {
+					want[e.Seq] = delivery.EventID(e.AccountID, e.Seq)
+				}
+			}
+			if len(want) < 5 {
+				t.Fatalf("only %d findings created", len(want))
+			}
+			eventually(t, 30*time.Second, "every event delivered after the restart", func() bool {
+				got := map[int64]bool{}
+				for i, r := range hook.requests() {
+					if i != 2 { // the held request was answered 503
+						seq, _ := strconv.ParseInt(r.header.Get(delivery.HeaderSeq), 10, 64)
+						got[seq] = true
+					}
+				}
+				for seq := range want {
+					if !got[seq] {
+						return false
+					}
+				}
+				return true
+			})
+			var first []int64
+			seen := map[int64]int{}
+			for _, r := range hook.requests() {
+				seq, _ := strconv.ParseInt(r.header.Get(delivery.HeaderSeq), 10, 64)
+				if k := r.header.Get(delivery.HeaderIdempotencyKey); k != want[seq] || r.env.ID != want[seq] {
+					t.Errorf("seq %d: key %q, id %q, want %q", seq, k, r.env.ID, want[seq])
+				}
+				if seen[seq] == 0 {
+					first = append(first, seq)
+				}
+				seen[seq]++
+			}
+			for i := 1; i < len(first); i++ {
+				if first[i] <= first[i-1] {
+					t.Errorf("first deliveries out of order: %v", first)
+					break
+				}
+			}
+			dups := 0
+			for _, n := range seen {
+				dups += n - 1
+			}
+			t.Logf("%d events, %d requests, %d sent again after the kill (same key)", len(want), len(hook.requests()), dups)
+		})
+	}
+}
