@@ -90,6 +90,7 @@ func NewRoot(g *Globals) *cobra.Command {
 		newTokensCmd(g),
 		newScanConfigCmd(g),
 		newAgentCmd(g), newAgentsCmd(g), newProbeCmd(g),
+		newRulesCmd(g), newTargetsCmd(g),
 	)
 	return root
 }
