@@ -63,7 +63,9 @@ type FindingStore interface {
 	// scope, ordered by id.
 	GetMany(ctx context.Context, ids []model.FindingID) ([]model.Finding, error)
 	// Put inserts the findings, or replaces the stored ones with the same
-	// id, in batches.
+	// id, in batches. An id determines its finding's account, resource,
+	// type, check and package (internal/finding.Key): a replacement keeps
+	// the stored ones.
 	Put(ctx context.Context, fs ...model.Finding) error
 	// Touch moves lastObservedAt to at and records scanID and snapshotID
 	// on findings that were observed again unchanged (the cheap path of

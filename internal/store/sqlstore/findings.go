@@ -27,6 +27,12 @@ var findingWriteCols = []string{"id", "account_id", "resource_id", "resource_typ
 	"package_ecosystem", "package_name", "package_version", "file_path", "layer", "image_repository", "image_tag",
 	"suppressed_by", "suppression_reason", "suppression_expires_at", "closed_reason", "reopen_count", "fingerprint", "first_observed_at", "last_observed_at", "updated_at", "closed_at", "scan_id", "snapshot_id", "data"}
 
+// findingKeyCols are the columns a finding's id determines (its account,
+// resource, type, check and package: internal/finding.Key): an update
+// leaves them alone, so the indexes over them are not rewritten.
+var findingKeyCols = map[string]bool{"id": true, "account_id": true, "resource_id": true, "resource_type": true, "type": true,
+	"check_id": true, "package_ecosystem": true, "package_name": true, "package_version": true, "file_path": true}
+
 // findingReadCols are what a read needs: the lifecycle columns and the
 // content.
 const findingReadCols = `id, account_id, status, suppressed_by, suppression_reason, suppression_expires_at, closed_reason, reopen_count, first_observed_at, last_observed_at, updated_at, closed_at, scan_id, snapshot_id, data`
@@ -248,8 +254,11 @@ func (s *findings) Put(ctx context.Context, fs ...model.Finding) error {
 	}
 	ncols := len(findingWriteCols)
 	var upd strings.Builder
-	for i, c := range findingWriteCols[2:] { // id and account never change
-		if i > 0 {
+	for _, c := range findingWriteCols {
+		if findingKeyCols[c] {
+			continue
+		}
+		if upd.Len() > 0 {
 			upd.WriteByte(',')
 		}
 		fmt.Fprintf(&upd, "%s = excluded.%s", c, c)
