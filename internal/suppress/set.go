@@ -2,12 +2,11 @@ package suppress
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/openvex/go-vex/pkg/vex"
 
 	"github.com/vigilsec/vigil/internal/model"
 )
@@ -48,12 +47,17 @@ type Warning struct {
 // VEXDoc is a loaded OpenVEX document and where it came from.
 type VEXDoc struct {
 	Source string
-	Doc    *vex.VEX
+	Doc    *VEX
 }
 
-// LoadVEX reads an OpenVEX JSON document.
+// LoadVEX reads an OpenVEX JSON document (or a CSAF document, as go-vex
+// converts it).
 func LoadVEX(name string) (*VEXDoc, error) {
-	d, err := vex.Open(name)
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("VEX document %s: %w", name, err)
+	}
+	d, err := parseVEX(data)
 	if err != nil {
 		return nil, fmt.Errorf("VEX document %s: %w", name, err)
 	}
@@ -112,7 +116,7 @@ func (s *Set) Check(v *model.Vulnerability, p *model.Package, target *model.Targ
 			if !slices.Contains(ids, e.ID) {
 				continue
 			}
-			if e.PURL != "" && !vex.PurlMatches(e.PURL, p.PURL) {
+			if e.PURL != "" && !PurlMatches(e.PURL, p.PURL) {
 				continue
 			}
 			if e.Path != "" {
@@ -127,15 +131,15 @@ func (s *Set) Check(v *model.Vulnerability, p *model.Package, target *model.Targ
 	products := productIDs(p, target)
 	for _, d := range s.vex {
 		if st := effective(d.Doc, ids, products, p.PURL); st != nil {
-			if st.Status != vex.StatusNotAffected && st.Status != vex.StatusFixed {
+			if st.Status != StatusNotAffected && st.Status != StatusFixed {
 				continue
 			}
 			reason := st.ImpactStatement
 			if reason == "" {
 				reason = st.StatusNotes
 			}
-			return &Decision{Kind: KindVEX, Source: d.Source, Rule: string(st.Vulnerability.Name),
-				Reason: reason, Status: string(st.Status), Justification: string(st.Justification)}
+			return &Decision{Kind: KindVEX, Source: d.Source, Rule: st.Vulnerability.Name,
+				Reason: reason, Status: st.Status, Justification: st.Justification}
 		}
 	}
 	return nil
@@ -166,8 +170,8 @@ func productIDs(p *model.Package, t *model.Target) []string {
 // effective returns the latest statement of doc that names one of ids and
 // applies to the package (directly by purl, or as a subcomponent of one of
 // the product ids).
-func effective(doc *vex.VEX, ids, products []string, purl string) *vex.Statement {
-	var best *vex.Statement
+func effective(doc *VEX, ids, products []string, purl string) *Statement {
+	var best *Statement
 	var bestTime time.Time
 	for i := range doc.Statements {
 		st := &doc.Statements[i]
@@ -199,7 +203,7 @@ func effective(doc *vex.VEX, ids, products []string, purl string) *vex.Statement
 	return best
 }
 
-func statementTime(doc *vex.VEX, st *vex.Statement) time.Time {
+func statementTime(doc *VEX, st *Statement) time.Time {
 	switch {
 	case st.LastUpdated != nil:
 		return *st.LastUpdated
