@@ -114,7 +114,7 @@ func without(list []*entry, e *entry) []*entry {
 }
 
 // maxIndexDepth bounds how deep indexKey looks for an indexable field.
-const maxIndexDepth = 3
+const maxIndexDepth = 6
 
 // indexKey picks a field, reached from the top through plain nested
 // objects (no $or on the way), whose match list holds only exact strings:

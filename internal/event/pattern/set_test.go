@@ -100,7 +100,8 @@ func TestIndexKey(t *testing.T) {
 		{`{"source":["vigil"],"detail-type":["Finding Created"]}`, "detail-type", []string{"Finding Created"}},
 		{`{"detail-type":["A","B"],"detail":{"severity":["CRITICAL"]}}`, "detail\x00severity", []string{"CRITICAL"}},
 		{`{"detail":{"severity":[{"prefix":"C"}]},"region":["local"]}`, "region", []string{"local"}},
-		{`{"a":{"b":{"c":{"d":["deep"]}}},"e":["x"]}`, "e", []string{"x"}},
+		{`{"a":{"b":{"c":{"d":{"e":{"f":{"g":["deep"]}}}}}},"e":["x"]}`, "e", []string{"x"}},
+		{`{"detail":{"resources":{"tags":{"Team":["a","b"]}}},"detail-type":["Finding Created"]}`, "detail\x00resources\x00tags\x00Team", []string{"a", "b"}},
 		{`{"$or":[{"a":["x"]},{"b":["y"]}]}`, "", nil},
 		{`{"a":["x",{"exists":false}]}`, "", nil},
 	}
