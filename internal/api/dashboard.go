@@ -382,7 +382,10 @@ func (s *Server) dashboardTrend(r *http.Request) (any, error) {
 				end = now
 			}
 			notClosed := model.FindingFilter{
-				Status:          []model.StringFilter{{Comparison: model.CompareNotEquals, Value: string(model.StatusClosed)}},
+				// ACTIVE or SUPPRESSED (not CLOSED) as equalities, which an
+				// index on status can serve.
+				Status: []model.StringFilter{{Comparison: model.CompareEquals, Value: string(model.StatusActive)},
+					{Comparison: model.CompareEquals, Value: string(model.StatusSuppressed)}},
 				FirstObservedAt: []model.DateFilter{{End: end}},
 			}
 			n, err := fs.Count(ctx, notClosed)

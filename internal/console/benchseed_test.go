@@ -84,6 +84,7 @@ func benchFinding(i int, r model.Resource, now time.Time) model.Finding {
 // admin token secret.
 type benchStore struct {
 	st     store.Store
+	dir    string
 	token  string
 	res    []model.Resource
 	sample model.FindingID
@@ -92,12 +93,13 @@ type benchStore struct {
 func seedBench(b *testing.B, n int) *benchStore {
 	b.Helper()
 	ctx := context.Background()
-	st, err := storeopen.Open(ctx, "", b.TempDir(), store.Options{Logger: quiet})
+	dir := b.TempDir()
+	st, err := storeopen.Open(ctx, "", dir, store.Options{Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	bs := &benchStore{st: st, token: store.NewToken()}
+	bs := &benchStore{st: st, token: store.NewToken(), dir: dir}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var acct model.Account
 	err = st.InTx(ctx, func(tx store.Tx) error {
