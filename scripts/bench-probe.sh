@@ -33,7 +33,9 @@ for p in 22 80 443 8080 50000; do
 	ip netns exec "$NS" python3 -m http.server --bind 0.0.0.0 "$p" >/dev/null 2>&1 &
 	PIDS="$PIDS $!"
 done
-sleep 1
+for p in 22 80 443 8080 50000; do # wait until every listener accepts
+	until python3 -c "import socket,sys; socket.create_connection(('10.231.77.2', $p), 1)" 2>/dev/null; do sleep 0.2; done
+done
 T=$(mktemp -d)
 /usr/bin/time -f "%e %U %S" -o "$T/vigil.time" "$VIGIL" probe 10.231.77.2 --ports 1-65535 --rate 0 --no-banners --format json >"$T/vigil.json"
 /usr/bin/time -f "%e %U %S" -o "$T/nmap.time" nmap -sT -n -Pn -p- --open -oG "$T/nmap.txt" 10.231.77.2 >/dev/null
@@ -41,7 +43,7 @@ vopen=$(python3 -c "import json,sys; print(' '.join(str(o['port']) for o in json
 nopen=$(grep -o '[0-9]*/open/tcp' "$T/nmap.txt" | cut -d/ -f1 | sort -n | tr '\n' ' ' | sed 's/ $//')
 read -r vw vu vs <"$T/vigil.time"
 read -r nw nu ns <"$T/nmap.time"
-echo "vigil probe: wall ${vw}s cpu $(echo "$vu + $vs" | bc)s open: $vopen"
-echo "nmap -sT:    wall ${nw}s cpu $(echo "$nu + $ns" | bc)s open: $nopen"
+echo "vigil probe: wall ${vw}s cpu $(echo "$vu + $vs" | bc)s (user ${vu}s sys ${vs}s) open: $vopen"
+echo "nmap -sT:    wall ${nw}s cpu $(echo "$nu + $ns" | bc)s (user ${nu}s sys ${ns}s) open: $nopen"
 if [ "$vopen" = "$nopen" ]; then echo "open ports agree"; else echo "OPEN PORTS DIFFER"; exit 1; fi
 rm -rf "$T"

@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
-	"strconv"
+	"net/netip"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -53,30 +52,6 @@ type Report struct {
 	Elapsed time.Duration `json:"elapsedNs"`
 }
 
-// pacer hands out start times spaced 1/rate apart.
-type pacer struct {
-	start    time.Time
-	interval time.Duration
-	n        atomic.Int64
-}
-
-func (p *pacer) wait(ctx context.Context) error {
-	if p.interval <= 0 {
-		return ctx.Err()
-	}
-	at := p.start.Add(time.Duration(p.n.Add(1)-1) * p.interval)
-	if d := time.Until(at); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	return nil
-}
-
 // Scan connects to every port of target (a host name or address; the
 // first resolved address is used) and returns the open ones, sorted, with
 // banners when asked.
@@ -98,49 +73,21 @@ func Scan(ctx context.Context, target string, ports []int, opt Options) (*Report
 		return nil, errors.New("probe: " + target + " has no address")
 	}
 	addr := addrs[0]
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
-	p := &pacer{start: start}
-	if opt.Rate > 0 {
-		p.interval = time.Second / time.Duration(opt.Rate)
+	open, err := connectScan(ctx, ip.Unmap(), ports, opt)
+	if err != nil {
+		return nil, err
 	}
-	open := make([]bool, 65536)
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	d := net.Dialer{Timeout: opt.Timeout}
-	for range min(opt.Concurrency, max(len(ports), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for port := range jobs {
-				c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
-				if err == nil {
-					open[port] = true
-					c.Close()
-				}
-			}
-		}()
-	}
-feed:
-	for _, port := range ports {
-		if err := p.wait(ctx); err != nil {
-			break
-		}
-		select {
-		case jobs <- port:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	rep := &Report{Target: target, Addr: addr, Scanned: len(ports), Open: []Result{}}
-	for port, ok := range open {
-		if ok {
-			rep.Open = append(rep.Open, Result{Port: port})
-		}
+	for _, port := range open {
+		rep.Open = append(rep.Open, Result{Port: port})
 	}
 	if opt.Banners {
 		var bw sync.WaitGroup
