@@ -37,7 +37,7 @@ func pseudoMounts(root string) map[string]bool {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(io.LimitReader(f, maxMountinfo))
-	sc.Buffer(make([]byte, 0, 64<<10), 64<<10)
+	sc.Buffer(make([]byte, 0, 4<<10), 64<<10)
 	for sc.Scan() {
 		mp, fstype, ok := parseMountinfo(sc.Text())
 		if !ok || !pseudoFS[fstype] {
