@@ -223,20 +223,27 @@ func findingKeys(t *testing.T, c *client, id model.ResourceID) []string {
 	return keys
 }
 
-// createdOnce checks that every finding of the account was created by one
-// finding.created event.
+// createdOnce checks that each finding of the account was created by
+// exactly one finding.created event.
 func createdOnce(t *testing.T, c *client) {
 	t.Helper()
-	var ev api.EventList
-	c.do("GET", "/v1/events?since=0&limit=1000", nil, &ev)
 	seen := map[string]int{}
-	for _, e := range ev.Events {
-		if e.Type == "finding.created" {
-			seen[e.Subject]++
+	var since int64
+	for {
+		var ev api.EventList
+		c.do("GET", fmt.Sprintf("/v1/events?since=%d&limit=1000", since), nil, &ev)
+		if len(ev.Events) == 0 {
+			break
 		}
+		for _, e := range ev.Events {
+			if e.Type == "finding.created" {
+				seen[e.Subject]++
+			}
+		}
+		since = ev.Last
 	}
-	if len(seen) == 0 {
-		t.Error("no finding.created events")
+	if n := len(allFindings(t, c, "")); len(seen) != n {
+		t.Errorf("%d findings were created, %d exist", len(seen), n)
 	}
 	for id, n := range seen {
 		if n != 1 {
@@ -263,6 +270,29 @@ func queueDrained(t *testing.T, s *server) {
 			t.Errorf("%d %s jobs left: %v", n, state, stats)
 		}
 	}
+}
+
+// waitDrained waits until the running server's queue is empty (a job
+// leased by a killed process is delivered again once its lease expires).
+func waitDrained(t *testing.T, s *server, timeout time.Duration) {
+	t.Helper()
+	st, err := storeopen.Open(context.Background(), s.db, s.dataDir, store.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	poll(t, timeout, 200*time.Millisecond, "an empty queue", func() bool {
+		stats, err := st.Queue().Stats(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range stats {
+			if n != 0 {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // waitScanned waits until the resource's last scan is later than after
@@ -403,8 +433,184 @@ func crashUpdate(t *testing.T, bin, dbURL string, kill bool) []string {
 	return keys
 }
 
-// TestKillServer kills `vigil server` (SIGKILL) mid-scan and mid-update on
-// each store, restarts it, and compares the findings with a run that was
+// allFindings lists every finding of the account as "resource vulnerability
+// package status", sorted, following the cursor.
+func allFindings(t *testing.T, c *client, query string) []string {
+	t.Helper()
+	var keys []string
+	cursor := ""
+	for {
+		var fl api.FindingList
+		if st := c.do("GET", "/v1/findings?limit=1000&"+query+"&cursor="+url.QueryEscape(cursor), nil, &fl); st != http.StatusOK {
+			t.Fatalf("findings: %d", st)
+		}
+		for _, f := range fl.Findings {
+			pkg := ""
+			if p := f.FirstPackage(); p != nil {
+				pkg = p.Name + "@" + p.Version
+			}
+			keys = append(keys, f.Resource.Name+" "+f.CheckID+" "+pkg+" "+string(f.Status))
+		}
+		if cursor = fl.Next; cursor == "" {
+			break
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// countFindings counts the account's findings of one vulnerability.
+func countFindings(t *testing.T, c *client, vuln string) int {
+	t.Helper()
+	var al api.AggregationList
+	if st := c.do("GET", "/v1/findings/aggregations?by=VULNERABILITY&vulnerabilityId="+vuln, nil, &al); st != http.StatusOK {
+		t.Fatalf("aggregations: %d", st)
+	}
+	n := 0
+	for _, g := range al.Groups {
+		n += g.Counts.Total
+	}
+	return n
+}
+
+// poll checks cond every interval until it holds or the timeout passes.
+func poll(t *testing.T, timeout, interval time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(interval)
+	}
+}
+
+// lastEvent returns the highest event sequence number.
+func lastEvent(t *testing.T, c *client) int64 {
+	t.Helper()
+	var since int64
+	for {
+		var ev api.EventList
+		c.do("GET", fmt.Sprintf("/v1/events?since=%d&limit=1000", since), nil, &ev)
+		if len(ev.Events) == 0 {
+			return since
+		}
+		since = ev.Last
+	}
+}
+
+// rematchHosts is how many host inventories the rematch scenario stores:
+// enough that re-matching them takes several transactions (batches of
+// 2,000).
+const rematchHosts = 4100
+
+// crashRematch stores rematchHosts host inventories holding lodash, then
+// publishes the lodash advisory; with kill, the server is killed as soon as
+// the rematch committed its first lodash finding (the rest not yet
+// re-matched) and restarted. It returns every finding of the account.
+func crashRematch(t *testing.T, bin, dbURL string, kill bool) []string {
+	dir := t.TempDir()
+	advDir, mirror := filepath.Join(dir, "advisories"), filepath.Join(dir, "mirror")
+	reduced := filepath.Join(dir, "reduced", "all.zip")
+	zipWithout(t, npmZip, reduced, lodashRecord)
+	db, err := advisory.Open(advDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Import(context.Background(), reduced, advisory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(mirror, "npm"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, reduced, filepath.Join(mirror, "npm", "all.zip"))
+	feed := httptest.NewServer(http.FileServer(http.Dir(mirror)))
+	t.Cleanup(feed.Close)
+	s := &server{t: t, bin: bin, dataDir: filepath.Join(dir, "data"), db: dbURL, adv: advDir,
+		args: []string{"--update-interval", "1s", "--mirror", feed.URL, "--no-enrich"}}
+	s.start()
+
+	pushStart := time.Now()
+	var wg sync.WaitGroup
+	names := make(chan string)
+	for range 8 {
+		wg.Go(func() {
+			for n := range names {
+				inv := model.Inventory{Packages: []model.Package{
+					{Ecosystem: model.EcosystemNPM, Name: "lodash", Version: "4.17.15", PURL: "pkg:npm/lodash@4.17.15", Manager: model.ManagerNPM, Path: "/srv/app/package-lock.json"},
+					{Ecosystem: model.EcosystemNPM, Name: "minimist", Version: "1.2.5", PURL: "pkg:npm/minimist@1.2.5", Manager: model.ManagerNPM, Path: "/srv/app/package-lock.json"},
+				}}
+				if code := s.c.do("POST", "/v1/resources/hosts", api.PushHostRequest{Name: n, Inventory: &inv}, nil); code != http.StatusCreated {
+					t.Errorf("push %s: %d", n, code)
+				}
+			}
+		})
+	}
+	for i := range rematchHosts {
+		names <- fmt.Sprintf("host-%05d", i)
+	}
+	close(names)
+	wg.Wait()
+	t.Logf("%d hosts pushed in %s", rematchHosts, time.Since(pushStart))
+	poll(t, 120*time.Second, 500*time.Millisecond, "every host matched", func() bool {
+		n, after := 0, ""
+		for {
+			var rl api.ResourceList
+			s.c.do("GET", "/v1/resources?reason=SUCCESSFUL&limit=1000&after="+after, nil, &rl)
+			n += len(rl.Resources)
+			if after = rl.Next; after == "" {
+				return n == rematchHosts
+			}
+		}
+	})
+	if n := countFindings(t, s.c, lodashCVE); n != 0 {
+		t.Fatalf("%d lodash findings before the update", n)
+	}
+	since := lastEvent(t, s.c)
+
+	copyFile(t, npmZip, filepath.Join(mirror, "npm", "all.zip"))
+	if kill {
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			var ev api.EventList
+			s.c.do("GET", fmt.Sprintf("/v1/events?since=%d&limit=1000", since), nil, &ev)
+			if slices.ContainsFunc(ev.Events, func(e api.EventView) bool { return e.Type == "finding.created" }) {
+				break
+			}
+			if len(ev.Events) > 0 {
+				since = ev.Last
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the rematch created no finding")
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		s.kill()
+		s.start()
+		// The killed rematch's lease has not expired yet: this is what it
+		// had committed.
+		partial := countFindings(t, s.c, lodashCVE)
+		t.Logf("killed after the rematch committed %d of %d lodash findings", partial, rematchHosts)
+		if partial == 0 || partial >= rematchHosts {
+			t.Errorf("%d lodash findings after the kill: the kill did not come mid-rematch", partial)
+		}
+	}
+	poll(t, 150*time.Second, 200*time.Millisecond, "the lodash finding on every host", func() bool {
+		return countFindings(t, s.c, lodashCVE) >= rematchHosts
+	})
+	waitDrained(t, s, 150*time.Second)
+	keys := allFindings(t, s.c, "")
+	if n := countFindings(t, s.c, lodashCVE); n != rematchHosts {
+		t.Errorf("%d lodash findings, want one on each of %d hosts", n, rematchHosts)
+	}
+	createdOnce(t, s.c)
+	s.stop()
+	queueDrained(t, s)
+	return keys
+}
+
+// TestKillServer kills `vigil server` (SIGKILL) mid-scan, mid-update
+// (download) and mid-rematch on each store, restarts it, and compares the findings with a run that was
 // not killed: the job completes once (the queue is empty, each finding was
 // created once) and no finding is lost or duplicated.
 func TestKillServer(t *testing.T) {
@@ -419,7 +625,7 @@ func TestKillServer(t *testing.T) {
 		for _, sc := range []struct {
 			name string
 			run  func(t *testing.T, bin, dbURL string, kill bool) []string
-		}{{"scan", crashScan}, {"update", crashUpdate}} {
+		}{{"scan", crashScan}, {"update", crashUpdate}, {"rematch", crashRematch}} {
 			t.Run(be.name+"/"+sc.name, func(t *testing.T) {
 				t.Parallel() // the killed scan waits for its lease to expire
 				clean := sc.run(t, bin, be.url(t), false)
