@@ -16,8 +16,8 @@ import (
 
 // DeliveryConfig configures event delivery and monitoring.
 type DeliveryConfig struct {
-	// Region names this installation in the events it delivers ("local"
-	// when empty).
+	// Region names this installation in the events it delivers
+	// (VIGIL_REGION, else "local", when empty).
 	Region string
 	// Poll is how often the relay looks for events no commit announced
 	// (written by another process); 500 ms when zero.
@@ -61,6 +61,9 @@ func (a *App) setupDelivery() {
 		return
 	}
 	dc := a.cfg.Delivery
+	if dc.Region == "" {
+		dc.Region = os.Getenv("VIGIL_REGION")
+	}
 	allow := dc.AllowCommands || os.Getenv("VIGIL_ALLOW_COMMAND_TARGETS") == "1"
 	d := &deliveryParts{}
 	d.metrics = metrics.New(metrics.Options{Store: a.store, Logger: a.log, Now: a.cfg.Now, Feeds: a.feeds})
