@@ -17,10 +17,32 @@ type HeldRef struct {
 	Packages []byte
 }
 
-// heldPackage is a package with its place in the inventory.
+// heldPackage is a package with its place in the inventory, in the
+// compact form the package index stores: short keys, without the
+// ecosystem (the row's) and without what neither matching nor findings
+// read (extractor, licences, dev).
 type heldPackage struct {
-	I int           `json:"i"`
-	P model.Package `json:"p"`
+	I             int                  `json:"i"`
+	Name          string               `json:"n"`
+	Version       string               `json:"v"`
+	SourceName    string               `json:"sn,omitempty"`
+	SourceVersion string               `json:"sv,omitempty"`
+	Arch          string               `json:"a,omitempty"`
+	PURL          string               `json:"u,omitempty"`
+	Manager       model.PackageManager `json:"m,omitempty"`
+	Path          string               `json:"p,omitempty"`
+	Layer         string               `json:"l,omitempty"`
+	OwnedBy       string               `json:"o,omitempty"`
+}
+
+func toHeld(i int, p *model.Package) heldPackage {
+	return heldPackage{I: i, Name: p.Name, Version: p.Version, SourceName: p.SourceName, SourceVersion: p.SourceVersion,
+		Arch: p.Arch, PURL: p.PURL, Manager: p.Manager, Path: p.Path, Layer: p.Layer, OwnedBy: p.OwnedBy}
+}
+
+func (h *heldPackage) pkg(eco string) model.Package {
+	return model.Package{Ecosystem: model.Ecosystem(eco), Name: h.Name, Version: h.Version, SourceName: h.SourceName,
+		SourceVersion: h.SourceVersion, Arch: h.Arch, PURL: h.PURL, Manager: h.Manager, Path: h.Path, Layer: h.Layer, OwnedBy: h.OwnedBy}
 }
 
 // inventoryHead is what matching needs of an inventory besides packages.
@@ -40,7 +62,8 @@ const compressAbove = 512
 
 // HeldRefs returns the package-index rows of inv: PackageRefs, each with
 // the packages it names (by name or, for distribution packages, source
-// name) encoded.
+// name) encoded. What HeldBuilder decodes of them is each package without
+// its extractor, licences and dev flag.
 func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 	groups := map[PackageRef][]heldPackage{}
 	for i := range inv.Packages {
@@ -50,11 +73,12 @@ func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 			continue
 		}
 		r := PackageRef{Ecosystem: eco, Name: NormalizeName(eco, p.Name)}
-		groups[r] = append(groups[r], heldPackage{I: i, P: *p})
+		h := toHeld(i, p)
+		groups[r] = append(groups[r], h)
 		if p.SourceName != "" && p.SourceName != p.Name {
 			s := PackageRef{Ecosystem: eco, Name: NormalizeName(eco, p.SourceName)}
 			if s != r {
-				groups[s] = append(groups[s], heldPackage{I: i, P: *p})
+				groups[s] = append(groups[s], h)
 			}
 		}
 	}
@@ -114,8 +138,13 @@ func EncodeHead(inv *model.Inventory) ([]byte, error) {
 // resource (in any order; a package named by two rows counts once).
 type HeldBuilder struct {
 	h    HeldPackages
-	pkgs []heldPackage
+	pkgs []indexedPackage
 	seen map[int]bool
+}
+
+type indexedPackage struct {
+	i int
+	p model.Package
 }
 
 // NewHeldBuilder starts the HeldPackages of ref from the inventory's
@@ -133,9 +162,9 @@ func NewHeldBuilder(ref ResourceRef, head []byte) (*HeldBuilder, error) {
 	return b, nil
 }
 
-// Add adds the packages of one row (nil when the row predates package
-// data: the result is then incomplete).
-func (b *HeldBuilder) Add(packages []byte) error {
+// Add adds the packages of one row of ecosystem eco (nil when the row
+// predates package data: the result is then incomplete).
+func (b *HeldBuilder) Add(eco string, packages []byte) error {
 	if packages == nil {
 		b.h.Complete = false
 		return nil
@@ -144,10 +173,10 @@ func (b *HeldBuilder) Add(packages []byte) error {
 	if err := decodeHeld(packages, &ps); err != nil {
 		return err
 	}
-	for _, p := range ps {
-		if !b.seen[p.I] {
+	for i := range ps {
+		if p := &ps[i]; !b.seen[p.I] {
 			b.seen[p.I] = true
-			b.pkgs = append(b.pkgs, p)
+			b.pkgs = append(b.pkgs, indexedPackage{p.I, p.pkg(eco)})
 		}
 	}
 	return nil
@@ -160,10 +189,10 @@ func (b *HeldBuilder) Done() HeldPackages {
 		h.Target, h.OS = model.Target{}, nil
 		return h
 	}
-	slices.SortFunc(b.pkgs, func(x, y heldPackage) int { return x.I - y.I })
+	slices.SortFunc(b.pkgs, func(x, y indexedPackage) int { return x.i - y.i })
 	h.Packages = make([]model.Package, len(b.pkgs))
 	for i := range b.pkgs {
-		h.Packages[i] = b.pkgs[i].P
+		h.Packages[i] = b.pkgs[i].p
 	}
 	return h
 }

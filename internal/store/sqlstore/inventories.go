@@ -164,15 +164,16 @@ func (s *inventories) PackagesHeld(ctx context.Context, refs []store.PackageRef)
 		n := min(batch, len(norm))
 		where, args := refsCond("ip.", norm[:n])
 		cond, args := scopeCond(s.sc, "ip.account_id", args)
-		rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.packages, i.head
+		rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, ip.packages, i.head
 			FROM inventory_packages ip JOIN inventories i ON i.resource_id = ip.resource_id WHERE `+where+cond, args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
 			var ref store.ResourceRef
+			var eco string
 			var pkgs, head []byte
-			if err := rows.Scan(&ref.AccountID, &ref.ResourceID, &pkgs, &head); err != nil {
+			if err := rows.Scan(&ref.AccountID, &ref.ResourceID, &eco, &pkgs, &head); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -184,7 +185,7 @@ func (s *inventories) PackagesHeld(ctx context.Context, refs []store.PackageRef)
 				}
 				byRes[ref] = b
 			}
-			if err := b.Add(pkgs); err != nil {
+			if err := b.Add(eco, pkgs); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("inventory of %s: %w", ref.ResourceID, err)
 			}

@@ -264,7 +264,8 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 }
 
 // packagesNamed returns the packages of inv that refs name by name or
-// source name, in inventory order: what PackagesHeld must return.
+// source name, in inventory order, without what the package index does
+// not keep: what PackagesHeld must return.
 func packagesNamed(inv *model.Inventory, refs []store.PackageRef) []model.Package {
 	want := map[store.PackageRef]bool{}
 	for _, r := range refs {
@@ -275,6 +276,7 @@ func packagesNamed(inv *model.Inventory, refs []store.PackageRef) []model.Packag
 		eco := string(p.Ecosystem)
 		if want[store.PackageRef{Ecosystem: eco, Name: store.NormalizeName(eco, p.Name)}] ||
 			p.SourceName != "" && want[store.PackageRef{Ecosystem: eco, Name: store.NormalizeName(eco, p.SourceName)}] {
+			p.Extractor, p.Licenses, p.Dev = "", nil, false // not kept by the package index
 			out = append(out, p)
 		}
 	}
