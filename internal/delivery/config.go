@@ -34,7 +34,7 @@ type Config struct {
 const (
 	DefaultTimeout     = 10 * time.Second
 	MaxTimeout         = 10 * time.Minute
-	DefaultMaxAttempts = 8
+	DefaultMaxAttempts = 12
 	MaxMaxAttempts     = 50
 	DefaultBackoffMin  = time.Second
 	DefaultBackoffMax  = 5 * time.Minute

@@ -9,6 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vigilsec/vigil/internal/delivery"
+	"github.com/vigilsec/vigil/internal/event"
+	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -21,12 +23,12 @@ func TestParseConfig(t *testing.T) {
 		wantErr string // the ConfigError's field
 	}{
 		{"webhook defaults", store.TargetWebhook, `{"url":"https://hooks.example/x"}`, delivery.Config{URL: "https://hooks.example/x",
-			Timeout: delivery.Duration(10 * time.Second), MaxAttempts: 8, BackoffMin: delivery.Duration(time.Second), BackoffMax: delivery.Duration(5 * time.Minute)}, ""},
+			Timeout: delivery.Duration(10 * time.Second), MaxAttempts: 12, BackoffMin: delivery.Duration(time.Second), BackoffMax: delivery.Duration(5 * time.Minute)}, ""},
 		{"command with limits", store.TargetCommand, `{"argv":["/usr/local/bin/close-port","--yes"],"timeout":"30s","maxAttempts":2,"backoffMin":"2s","backoffMax":"10s"}`,
 			delivery.Config{Argv: []string{"/usr/local/bin/close-port", "--yes"}, Timeout: delivery.Duration(30 * time.Second), MaxAttempts: 2,
 				BackoffMin: delivery.Duration(2 * time.Second), BackoffMax: delivery.Duration(10 * time.Second)}, ""},
 		{"slack with console", store.TargetSlack, `{"url":"http://127.0.0.1:9/s","consoleUrl":"https://vigil.example"}`, delivery.Config{URL: "http://127.0.0.1:9/s",
-			ConsoleURL: "https://vigil.example", Timeout: delivery.Duration(10 * time.Second), MaxAttempts: 8, BackoffMin: delivery.Duration(time.Second),
+			ConsoleURL: "https://vigil.example", Timeout: delivery.Duration(10 * time.Second), MaxAttempts: 12, BackoffMin: delivery.Duration(time.Second),
 			BackoffMax: delivery.Duration(5 * time.Minute)}, ""},
 		{"no url", store.TargetWebhook, `{}`, delivery.Config{}, "url"},
 		{"ftp url", store.TargetForward, `{"url":"ftp://x/"}`, delivery.Config{}, "url"},
@@ -99,6 +101,37 @@ func TestVerify(t *testing.T) {
 			err := delivery.Verify(tc.secret, tc.ts, tc.sig, tc.body, tc.at, 5*time.Minute)
 			if (err == nil) != tc.ok {
 				t.Errorf("Verify = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
+
+// TestEnvelope: outbox types map to detail-types and resources; resource
+// bookkeeping is not published.
+func TestEnvelope(t *testing.T) {
+	at := time.Date(2026, 5, 1, 12, 0, 0, 123, time.UTC)
+	cov := []byte(`{"resource":{"id":"res-9","type":"IMAGE","name":"app"},"scanType":"PACKAGE","previous":null,"current":{"status":"INACTIVE","reason":"EXCLUDED_BY_TAG"}}`)
+	tests := []struct {
+		name string
+		ev   model.Event
+		want *event.Envelope
+	}{
+		{"finding", model.Event{Seq: 4, AccountID: "acc-1", Type: "finding.closed", Payload: finding(1, "LOW", nil), CreatedAt: at},
+			&event.Envelope{Version: "0", ID: delivery.EventID("acc-1", 4), DetailType: event.FindingClosed, Source: "vigil", Account: "acc-1",
+				Time: at.Truncate(time.Second), Region: "eu", Resources: []string{"res-1"}, Detail: finding(1, "LOW", nil)}},
+		{"coverage", model.Event{Seq: 5, AccountID: "acc-1", Type: "coverage.changed", Payload: cov, CreatedAt: at},
+			&event.Envelope{Version: "0", ID: delivery.EventID("acc-1", 5), DetailType: event.CoverageChanged, Source: "vigil", Account: "acc-1",
+				Time: at.Truncate(time.Second), Region: "eu", Resources: []string{"res-9"}, Detail: cov}},
+		{"bookkeeping", model.Event{Seq: 6, AccountID: "acc-1", Type: "resource.registered", Payload: []byte(`{}`), CreatedAt: at}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok, err := delivery.Envelope(&tc.ev, "eu")
+			if err != nil || ok != (tc.want != nil) {
+				t.Fatalf("Envelope = %v, %v, %v", got, ok, err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -15,6 +15,10 @@ import (
 // server: its payload is the whole envelope, delivered unchanged.
 const TypeForwarded = "event.forwarded"
 
+// TypeCoverageChanged is the outbox type of a coverage change (its payload
+// is an event.CoverageChangedDetail), published as "Coverage Changed".
+const TypeCoverageChanged = "coverage.changed"
+
 // EventID returns the envelope id of an outbox event: a UUID (version 8,
 // RFC 9562) derived from the account and the sequence number, so every
 // delivery of the event, to any target and after any restart, carries the
@@ -49,16 +53,24 @@ func Envelope(e *model.Event, region string) (env *event.Envelope, ok bool, err 
 		return env, true, env.Check()
 	}
 	dt, ok := finding.DetailTypeOf(e.Type)
+	if !ok && e.Type == TypeCoverageChanged {
+		dt, ok = event.CoverageChanged, true
+	}
 	if !ok {
 		return nil, false, nil
 	}
+	type ref struct {
+		ID string `json:"id"`
+	}
 	var d struct {
-		Resources []struct {
-			ID string `json:"id"`
-		} `json:"resources"`
+		Resources []ref `json:"resources"`
+		Resource  *ref  `json:"resource"`
 	}
 	if err := json.Unmarshal(e.Payload, &d); err != nil {
 		return nil, false, &event.InvalidEventError{Field: "detail", Reason: err.Error()}
+	}
+	if d.Resource != nil {
+		d.Resources = append(d.Resources, *d.Resource)
 	}
 	res := make([]string, 0, len(d.Resources))
 	for _, r := range d.Resources {
