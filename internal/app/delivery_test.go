@@ -328,3 +328,63 @@ func TestDeliveryKillServer(t *testing.T) {
 		})
 	}
 }
+
+// TestForwardToHub: a site forwards its findings to a hub server, which
+// records each envelope once, whole, and routes it by its origin's region
+// to its own webhook.
+func TestForwardToHub(t *testing.T) {
+	advDir := importNPM(t)
+	start := func(token, region string) (*app.App, *client) {
+		a := startApp(t, app.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), AdvisoryDir: advDir, Workers: 2,
+			Poll: 50 * time.Millisecond, ShutdownGrace: 5 * time.Second, BootstrapToken: token, Logger: quiet,
+			Delivery: app.DeliveryConfig{Region: region}})
+		return a, &client{t: t, base: "http://" + a.Addr(), token: token}
+	}
+	_, hub := start("hub-admin-token", "hub")
+	_, site := start("site-admin-token", "eu-site")
+	hook := newReceiver(t, nil)
+	createWebhook(t, hub, hook.srv.URL, "whsec-hub", `{"detail-type":["Finding Created"],"region":["eu-site"]}`)
+	var fwd api.CreatedTarget
+	if st := site.do("POST", "/v1/targets", api.TargetRequest{Name: "hub", Kind: "forward", Secret: "hub-admin-token",
+		Config: json.RawMessage(`{"url":"` + hub.base + `"}`)}, &fwd); st != http.StatusCreated || fwd.Secret != "hub-admin-token" {
+		t.Fatalf("create forward target: %d %+v", st, fwd)
+	}
+	if st := site.do("POST", "/v1/rules", api.EventRuleRequest{Name: "all-findings", Pattern: json.RawMessage(`{"source":["vigil"],"detail-type":[{"prefix":"Finding"}]}`),
+		Targets: []store.TargetID{fwd.Target.ID}}, nil); st != http.StatusCreated {
+		t.Fatalf("create rule: %d", st)
+	}
+	var reg api.Registered
+	site.do("POST", "/v1/resources/hosts", api.PushHostRequest{Name: "web-eu", Tags: map[string]string{"Env": "Prod"},
+		Inventory: hostInventory("minimist@1.2.0")}, &reg)
+	eventually(t, 20*time.Second, "the forwarded finding at the hub's webhook", func() bool { return len(hook.requests()) > 0 })
+	var siteEvents api.EventList
+	site.do("GET", "/v1/events?since=0&limit=1000", nil, &siteEvents)
+	var created []api.EventView
+	for _, e := range siteEvents.Events {
+		if e.Type == "finding.created" {
+			created = append(created, e)
+		}
+	}
+	eventually(t, 10*time.Second, "every finding forwarded", func() bool { return len(hook.requests()) == len(created) })
+	for i, r := range hook.requests() {
+		e := created[i]
+		if r.env.Region != "eu-site" || r.env.Account != string(e.AccountID) || r.env.ID != delivery.EventID(e.AccountID, e.Seq) ||
+			r.env.Resources[0] != string(reg.Resource.ID) {
+			t.Errorf("forwarded %d: %+v", i, r.env)
+		}
+		if err := delivery.Verify("whsec-hub", r.header.Get(delivery.HeaderTimestamp), r.header.Get(delivery.HeaderSignature), r.body, time.Now(), time.Minute); err != nil {
+			t.Errorf("hub signature: %v", err)
+		}
+	}
+	var hubEvents api.EventList
+	hub.do("GET", "/v1/events?since=0&limit=1000", nil, &hubEvents)
+	n := 0
+	for _, e := range hubEvents.Events {
+		if e.Type == delivery.TypeForwarded {
+			n++
+		}
+	}
+	if n != len(created) {
+		t.Errorf("the hub recorded %d forwarded events, want %d", n, len(created))
+	}
+}
