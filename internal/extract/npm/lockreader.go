@@ -1,6 +1,7 @@
 package npm
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,6 +53,10 @@ func readPackageLock(ctx context.Context, b []byte) ([]model.Package, error) {
 		nPackages              int
 		seen                   [3]bool
 	)
+	// Every entry carries one "version" key, so their count bounds the
+	// entries: the collector's list is allocated once, not doubled (the
+	// part left unused is never touched).
+	hint := min(bytes.Count(b, []byte(`"version"`)), minMerge)
 	err := r.members(func(ks, ke int) error {
 		f, err := r.field(ks, ke, "lockfileVersion", "packages", "dependencies")
 		if err != nil || f < 0 {
@@ -69,6 +74,7 @@ func readPackageLock(ctx context.Context, b []byte) ([]model.Package, error) {
 			return r.integer()
 		case 1:
 			fromPackages = newCollector(model.ManagerNPM)
+			fromPackages.entries = make([]entry, 0, hint)
 			n, err := r.packages(fromPackages)
 			nPackages = n
 			return err
@@ -77,6 +83,7 @@ func readPackageLock(ctx context.Context, b []byte) ([]model.Package, error) {
 				return r.deps(nil, 0) // checked, not used: "packages" wins
 			}
 			fromDeps = newCollector(model.ManagerNPM)
+			fromDeps.entries = make([]entry, 0, hint)
 			return r.deps(fromDeps, 0)
 		}
 	})
