@@ -76,56 +76,93 @@ func eligibleSince(ctx context.Context, tx store.Tx, rs []model.Resource) (map[m
 	return out, nil
 }
 
-// admitScan decides in one transaction whether a scan job of res runs,
-// under its account's scan configuration. An explicit request restarts
-// an image's rescan window. A resource the configuration excludes gets
-// coverage INACTIVE with the reason and is not scanned; in ON_DEMAND mode
-// only explicit requests scan (a resource never scanned is marked
-// SCAN_FREQUENCY_MANUAL).
+// admitScan decides whether a scan job of res runs, under its account's
+// scan configuration. An explicit request restarts an image's rescan
+// window. A resource the configuration excludes gets coverage INACTIVE
+// with the reason and is not scanned; in ON_DEMAND mode only explicit
+// requests scan (a resource never scanned is marked SCAN_FREQUENCY_MANUAL).
+// The decision is read in a read-only transaction; a write transaction
+// follows only when something must be recorded (on SQLite writers queue).
 func (a *App) admitScan(ctx context.Context, sc store.Scope, res model.Resource, reason string) (bool, error) {
-	run := false
-	err := a.store.InTx(ctx, func(tx store.Tx) error {
-		run = false
-		cur, err := tx.Resources(sc).Get(ctx, res.ID)
-		if err != nil {
-			return err
-		}
-		cfg, err := tx.ScanConfigs(sc).Get(ctx, cur.AccountID)
-		if err != nil {
-			return err
-		}
-		now := a.now()
-		if reason == reasonRequested && cur.Type == model.ResourceImage {
-			if err := tx.ScanConfigs(sc).SetEligibleSince(ctx, cur.ID, now); err != nil {
-				return err
-			}
-		}
-		since, err := eligibleSince(ctx, tx, []model.Resource{cur})
-		if err != nil {
-			return err
-		}
-		why := cfg.Excludes(&cur, since[cur.ID], now)
-		if why == "" && cfg.Mode == model.ScanOnDemand && reason != reasonRequested {
-			if !cur.Coverage.LastScannedAt.IsZero() && !cur.Coverage.Reason.ConfigReason() {
-				return nil // scanned on request before: left as it is
-			}
-			why = model.ReasonScanFrequencyManual
-		}
-		if why == "" {
-			run = true
-			if !cur.Coverage.Reason.ConfigReason() {
-				return nil
-			}
-			// Back in coverage: say so now, so that applyScanConfig does
-			// not queue another scan.
-			_, err := recordCoverage(ctx, tx, sc, cur, pending(cur.Coverage))
-			return err
-		}
-		a.log.Info("scan skipped by the scan configuration", "resource", cur.ID, "reason", why)
-		_, err = recordCoverage(ctx, tx, sc, cur, model.Coverage{Status: model.CoverageInactive, Reason: why, LastScannedAt: cur.Coverage.LastScannedAt})
+	var d admission
+	err := a.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		d, err = a.admit(ctx, tx, sc, res.ID, reason, false)
 		return err
 	})
-	return run, err
+	if err == nil && d.write {
+		err = a.store.InTx(ctx, func(tx store.Tx) error {
+			var err error
+			d, err = a.admit(ctx, tx, sc, res.ID, reason, true)
+			return err
+		})
+	}
+	if err == nil && !d.run {
+		a.log.Info("scan skipped by the scan configuration", "resource", res.ID, "reason", d.why)
+	}
+	return d.run, err
+}
+
+// admission is what admit decided.
+type admission struct {
+	// run says the scan goes ahead; why is the coverage reason when not.
+	run bool
+	why model.CoverageReason
+	// write says something must be recorded.
+	write bool
+}
+
+// admit decides in tx whether a scan of id runs; with apply it records the
+// decision (the image's rescan window, the coverage), without it reports
+// whether it would write anything.
+func (a *App) admit(ctx context.Context, tx store.Tx, sc store.Scope, id model.ResourceID, reason string, apply bool) (admission, error) {
+	var d admission
+	cur, err := tx.Resources(sc).Get(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	cfg, err := tx.ScanConfigs(sc).Get(ctx, cur.AccountID)
+	if err != nil {
+		return d, err
+	}
+	now := a.now()
+	since, err := eligibleSince(ctx, tx, []model.Resource{cur})
+	if err != nil {
+		return d, err
+	}
+	if reason == reasonRequested && cur.Type == model.ResourceImage {
+		d.write, since[cur.ID] = true, now
+		if apply {
+			if err := tx.ScanConfigs(sc).SetEligibleSince(ctx, cur.ID, now); err != nil {
+				return d, err
+			}
+		}
+	}
+	d.why = cfg.Excludes(&cur, since[cur.ID], now)
+	if d.why == "" && cfg.Mode == model.ScanOnDemand && reason != reasonRequested {
+		d.why = model.ReasonScanFrequencyManual
+		if !cur.Coverage.LastScannedAt.IsZero() && !cur.Coverage.Reason.ConfigReason() {
+			return d, nil // scanned on request before: its coverage stays
+		}
+	}
+	next := model.Coverage{Status: model.CoverageInactive, Reason: d.why, LastScannedAt: cur.Coverage.LastScannedAt}
+	if d.why == "" {
+		d.run = true
+		if !cur.Coverage.Reason.ConfigReason() {
+			return d, nil
+		}
+		// Back in coverage: say so now, so that applyScanConfig does not
+		// queue another scan.
+		next = pending(cur.Coverage)
+	}
+	if cur.Coverage.Status == next.Status && cur.Coverage.Reason == next.Reason {
+		return d, nil
+	}
+	d.write = true
+	if apply {
+		_, err = recordCoverage(ctx, tx, sc, cur, next)
+	}
+	return d, err
 }
 
 // stillCovered reports, in the transaction that records a finished scan,
@@ -176,31 +213,39 @@ func (a *App) applyScanConfig(ctx context.Context, sc store.Scope) (ScanConfigRe
 	for {
 		var page []model.Resource
 		var n ScanConfigResult
-		err := a.store.InTx(ctx, func(tx store.Tx) error {
-			n = ScanConfigResult{}
-			var err error
-			if page, err = tx.Resources(sc).List(ctx, f); err != nil {
-				return err
-			}
-			since, err := eligibleSince(ctx, tx, page)
-			if err != nil {
-				return err
-			}
-			now := a.now()
-			for _, r := range page {
-				cfg, ok := cfgs[r.AccountID]
-				if !ok {
-					if cfg, err = tx.ScanConfigs(sc).Get(ctx, r.AccountID); err != nil {
-						return err
-					}
-					cfgs[r.AccountID] = cfg
-				}
-				if err := a.applyTo(ctx, tx, sc, &cfg, r, since[r.ID], now, &n); err != nil {
+		pass := func(apply bool) func(tx store.Tx) error {
+			return func(tx store.Tx) error {
+				n = ScanConfigResult{}
+				var err error
+				if page, err = tx.Resources(sc).List(ctx, f); err != nil {
 					return err
 				}
+				since, err := eligibleSince(ctx, tx, page)
+				if err != nil {
+					return err
+				}
+				now := a.now()
+				for _, r := range page {
+					cfg, ok := cfgs[r.AccountID]
+					if !ok {
+						if cfg, err = tx.ScanConfigs(sc).Get(ctx, r.AccountID); err != nil {
+							return err
+						}
+						cfgs[r.AccountID] = cfg
+					}
+					if err := a.applyTo(ctx, tx, sc, &cfg, r, since[r.ID], now, apply, &n); err != nil {
+						return err
+					}
+				}
+				return nil
 			}
-			return nil
-		})
+		}
+		// A read-only pass first: most rounds change nothing, and write
+		// transactions queue on SQLite.
+		err := a.store.View(ctx, pass(false))
+		if err == nil && n.Excluded+n.Included > 0 {
+			err = a.store.InTx(ctx, pass(true))
+		}
 		if err != nil {
 			return out, err
 		}
@@ -221,14 +266,18 @@ func (a *App) applyScanConfig(ctx context.Context, sc store.Scope) (ScanConfigRe
 	return out, nil
 }
 
-// applyTo applies cfg to one resource.
-func (a *App) applyTo(ctx context.Context, tx store.Tx, sc store.Scope, cfg *model.ScanConfig, r model.Resource, since, now time.Time, n *ScanConfigResult) error {
+// applyTo applies cfg to one resource; without apply it only counts what
+// it would change.
+func (a *App) applyTo(ctx context.Context, tx store.Tx, sc store.Scope, cfg *model.ScanConfig, r model.Resource, since, now time.Time, apply bool, n *ScanConfigResult) error {
 	cov := r.Coverage
 	if why := cfg.Excludes(&r, since, now); why != "" {
 		if cov.Status == model.CoverageInactive && cov.Reason == why {
 			return nil
 		}
 		n.Excluded++
+		if !apply {
+			return nil
+		}
 		_, err := recordCoverage(ctx, tx, sc, r, model.Coverage{Status: model.CoverageInactive, Reason: why, LastScannedAt: cov.LastScannedAt})
 		return err
 	}
@@ -243,6 +292,9 @@ func (a *App) applyTo(ctx context.Context, tx store.Tx, sc store.Scope, cfg *mod
 		return nil
 	}
 	n.Included++
+	if !apply {
+		return nil
+	}
 	if _, err := recordCoverage(ctx, tx, sc, r, next); err != nil {
 		return err
 	}
