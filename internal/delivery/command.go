@@ -67,7 +67,7 @@ func (c *command) send(ctx context.Context, it *Item) Result {
 	cmd.Stdin = bytes.NewReader(append(append([]byte(nil), it.Body...), '\n'))
 	stderr := &tailBuffer{n: 1024}
 	cmd.Stdout, cmd.Stderr = &tailBuffer{n: 1024}, stderr
-	cmd.Env = append(os.Environ(), "VIGIL_EVENT_ID="+it.Env.ID, "VIGIL_EVENT_SEQ="+strconv.FormatInt(it.Seq, 10),
+	cmd.Env = append(commandEnv(), "VIGIL_EVENT_ID="+it.Env.ID, "VIGIL_EVENT_SEQ="+strconv.FormatInt(it.Seq, 10),
 		"VIGIL_DETAIL_TYPE="+string(it.Env.DetailType))
 	killGroup(cmd)
 	// Pipes held open by grandchildren must not outlive the kill.
@@ -82,4 +82,18 @@ func (c *command) send(ctx context.Context, it *Item) Result {
 		ce.Exit = ee.ExitCode()
 	}
 	return Result{Status: ce.Exit, Err: ce}
+}
+
+// passedEnv lists the server's environment variables a command sees; the
+// rest (database URLs, tokens) stays with the server.
+var passedEnv = []string{"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME"}
+
+func commandEnv() []string {
+	var env []string
+	for _, k := range passedEnv {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }

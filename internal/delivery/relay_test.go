@@ -190,7 +190,8 @@ func TestDeadLetterAndReplay(t *testing.T) {
 func TestCommandTarget(t *testing.T) {
 	f := newFixture(t)
 	out := filepath.Join(t.TempDir(), "event.json")
-	ok := f.target(t, store.TargetCommand, delivery.Config{Argv: []string{"/bin/sh", "-c", `cat > "$0"; echo "$VIGIL_EVENT_SEQ" >> "$0"`, out}},
+	t.Setenv("VIGIL_TEST_SERVER_SECRET", "do-not-pass")
+	ok := f.target(t, store.TargetCommand, delivery.Config{Argv: []string{"/bin/sh", "-c", `cat > "$0"; echo "$VIGIL_EVENT_SEQ$VIGIL_TEST_SERVER_SECRET" >> "$0"`, out}},
 		"", `{"detail":{"severity":["CRITICAL"]}}`)
 	hang := f.target(t, store.TargetCommand, delivery.Config{Argv: []string{"/bin/sh", "-c", "sleep 60 & sleep 60"},
 		Timeout: delivery.Duration(300 * time.Millisecond), MaxAttempts: 1}, "", `{"detail":{"severity":["HIGH"]}}`)

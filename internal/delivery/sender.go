@@ -21,9 +21,9 @@ type Result struct {
 	Status int
 	// Err is nil for a delivered event.
 	Err error
-	// Permanent marks a failure that retrying cannot fix (an HTTP 4xx
-	// other than 408 and 429): the event goes to the dead-letter list at
-	// once.
+	// Permanent marks a failure that retrying cannot fix (an HTTP 3xx, or
+	// a 4xx other than 408 and 429): the event goes to the dead-letter
+	// list at once.
 	Permanent bool
 }
 
@@ -88,7 +88,9 @@ func post(ctx context.Context, client *http.Client, url string, body []byte, hdr
 		return Result{Status: resp.StatusCode}
 	}
 	r := Result{Status: resp.StatusCode, Err: &HTTPError{Status: resp.StatusCode, Body: strings.TrimSpace(string(msg))}}
-	if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
+	// Redirects are not followed (a signed request goes where it was
+	// configured to), so a 3xx is as final as a 4xx.
+	if resp.StatusCode >= 300 && resp.StatusCode < 500 && resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
 		r.Permanent = true
 	}
 	return r
