@@ -109,7 +109,9 @@ export function table(caption, headers, rows, empty = 'Nothing to show.') {
     h('table', {},
       h('caption', {class: 'sr-only'}, caption),
       h('thead', {}, h('tr', {}, headers.map((x) => h('th', {scope: 'col'}, x)))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => i === 0 ? h('th', {scope: 'row'}, c) : h('td', {}, c)))))));
+      h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => i === 0
+        ? h('th', {scope: 'row', 'data-label': headers[i]}, c)
+        : h('td', {'data-label': headers[i]}, c)))))));
 }
 
 // dl builds a definition list from [term, value] pairs, skipping empty values.

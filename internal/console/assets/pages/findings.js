@@ -25,7 +25,7 @@ const managed = ['severity', 'findingStatus', 'findingType', 'exploitAvailable',
 function filterForm(ctx) {
   const q = ctx.q;
   const sevs = q.getAll('severity');
-  const form = h('form', {class: 'filters card', id: 'filters', 'aria-label': 'Filter findings'},
+  const form = h('form', {class: 'filters', id: 'filters', 'aria-label': 'Filter findings'},
     h('fieldset', {class: 'sevs'}, h('legend', {}, 'Severity'),
       ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE', 'UNTRIAGED'].map((v) =>
         h('label', {class: 'check'}, h('input', {type: 'checkbox', name: 'severity', value: v, checked: sevs.includes(v), id: `sev-${v}`}), ` ${v}`))),
@@ -53,7 +53,11 @@ function filterForm(ctx) {
     for (const [k, v] of new FormData(form).entries()) if (String(v).trim() !== '') next.append(k, String(v).trim());
     ctx.navigate(`#/findings?${next}`);
   });
-  return form;
+  // On a phone the filter folds away (open when a criterion is set).
+  const active = [...q.keys()].filter((k) => !['sort', 'order', 'cursor', 'limit'].includes(k)).length;
+  const wide = window.matchMedia('(min-width: 641px)').matches;
+  return h('details', {class: 'card filters-box', open: wide || active === 0},
+    h('summary', {}, `Filter${active ? ` (${active} ${active === 1 ? 'criterion' : 'criteria'})` : ''}`), form);
 }
 
 function suppressDialog(ctx, criteria, onDone) {
@@ -97,14 +101,14 @@ function findingTable(fs) {
     h('tbody', {}, fs.map((f) => {
       const p = f.packageVulnerabilityDetails?.vulnerablePackages?.[0];
       return h('tr', {'data-finding': f.id, 'data-severity': f.severity},
-        h('td', {}, sevBadge(f.severity)),
-        h('th', {scope: 'row'}, h('a', {href: `#/findings/${encodeURIComponent(f.id)}`, class: 'finding-link'}, f.title || f.checkId)),
-        h('td', {}, p ? `${p.name}@${p.version}` : ''),
-        h('td', {}, h('a', {href: `#/resources/${encodeURIComponent(f.resource.id)}`}, f.resource.name)),
-        h('td', {class: 'num'}, num(f.score)),
-        h('td', {class: 'num'}, f.epss ? `${(f.epss.score * 100).toFixed(1)} %` : '—'),
-        h('td', {}, statusBadge(f.status)),
-        h('td', {}, fmtTime(f.lastObservedAt)));
+        h('td', {'data-label': 'Severity'}, sevBadge(f.severity)),
+        h('th', {scope: 'row', 'data-label': 'Finding'}, h('a', {href: `#/findings/${encodeURIComponent(f.id)}`, class: 'finding-link'}, f.title || f.checkId)),
+        h('td', {'data-label': 'Package'}, p ? `${p.name}@${p.version}` : ''),
+        h('td', {'data-label': 'Resource'}, h('a', {href: `#/resources/${encodeURIComponent(f.resource.id)}`}, f.resource.name)),
+        h('td', {class: 'num', 'data-label': 'Score'}, num(f.score)),
+        h('td', {class: 'num', 'data-label': 'EPSS'}, f.epss ? `${(f.epss.score * 100).toFixed(1)} %` : '—'),
+        h('td', {'data-label': 'Status'}, statusBadge(f.status)),
+        h('td', {'data-label': 'Last observed'}, fmtTime(f.lastObservedAt)));
     }))));
 }
 
