@@ -94,7 +94,8 @@ func (a *App) scheduleRescans(ctx context.Context, cutoff time.Time) (int, error
 				return err
 			}
 			for _, r := range page {
-				if r.Coverage.Reason == model.ReasonPendingInitialScan || r.Coverage.Reason.ConfigReason() || r.Coverage.LastScannedAt.After(cutoff) {
+				if r.Coverage.Reason == model.ReasonPendingInitialScan || r.Coverage.Reason == model.ReasonPendingRevivalScan ||
+					r.Coverage.Reason.ConfigReason() || r.Coverage.LastScannedAt.After(cutoff) {
 					continue
 				}
 				manual, ok := onDemand[r.AccountID]

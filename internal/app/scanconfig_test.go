@@ -204,6 +204,32 @@ func TestScanConfiguration(t *testing.T) {
 			}
 			// No tag filters any more: prod-1 is back, waiting for a request.
 			coverageOf(t, c, prod, model.ReasonScanFrequencyManual, time.Time{})
+
+			// The delegated admin configures a member account; the member's
+			// hosts follow its configuration, not the admin's.
+			var member model.Account
+			if st := c.do("POST", "/v1/accounts", api.CreateAccountRequest{Name: "team-b"}, &member); st != http.StatusCreated {
+				t.Fatalf("create account: %d", st)
+			}
+			var mcfg model.ScanConfig
+			if st := c.do("PUT", "/v1/scan-configuration?accountId="+string(member.ID), model.ScanConfig{ResourceTypes: []model.ResourceType{model.ResourceImage}}, &mcfg); st != http.StatusOK || mcfg.AccountID != member.ID {
+				t.Fatalf("put for the member: %d %+v", st, mcfg)
+			}
+			var own model.ScanConfig
+			c.do("GET", "/v1/scan-configuration", nil, &own)
+			if own.Mode != model.ScanOnDemand || len(own.ResourceTypes) != 4 {
+				t.Errorf("the admin's own configuration changed: %+v", own)
+			}
+			var memberHost api.Registered
+			inv := lodash
+			c.do("POST", "/v1/resources/hosts", api.PushHostRequest{Name: "b-1", AccountID: member.ID, Inventory: &inv}, &memberHost)
+			coverageOf(t, c, memberHost.Resource.ID, model.ReasonScanTypeDisabled, time.Time{})
+			c.do("GET", "/v1/audit", nil, &audit)
+			if !slices.ContainsFunc(audit.Entries, func(e model.AuditEntry) bool {
+				return e.Action == "scanconfig.update" && e.AccountID == member.ID
+			}) {
+				t.Errorf("no scanconfig.update audited for the member account")
+			}
 		})
 	}
 }

@@ -1,6 +1,8 @@
 package model_test
 
 import (
+	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -102,4 +104,54 @@ func TestRescanDuration(t *testing.T) {
 	if got := model.RescanDays14.Duration(); got != 14*24*time.Hour {
 		t.Errorf("DAYS_14 = %s", got)
 	}
+}
+
+// FuzzScanConfig decodes a configuration as the API does, normalises it and
+// checks that a valid one is a fixed point of Normalize, survives a JSON
+// round trip and can be evaluated.
+func FuzzScanConfig(f *testing.F) {
+	for _, seed := range []string{
+		`{}`,
+		`{"resourceTypes":[]}`,
+		`{"resourceTypes":["SBOM","HOST","SBOM"],"mode":"ON_DEMAND","imageRescanDuration":"DAYS_14"}`,
+		`{"includeTags":[{"key":"Env","value":"Prod"},{"key":"Env","value":"Prod"}],"excludeTags":[{"key":"Scan","value":"off"},{"key":"Legacy"}]}`,
+		`{"mode":"WEEKLY"}`,
+		`{"includeTags":[{"value":"x"}]}`,
+	} {
+		f.Add([]byte(seed), "Env", "Prod", int64(15))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, key, value string, days int64) {
+		var c model.ScanConfig
+		if json.Unmarshal(data, &c) != nil || c.Normalize() != nil {
+			return
+		}
+		again := c
+		again.ResourceTypes = slices.Clone(c.ResourceTypes)
+		again.IncludeTags, again.ExcludeTags = slices.Clone(c.IncludeTags), slices.Clone(c.ExcludeTags)
+		if err := again.Normalize(); err != nil {
+			t.Fatalf("a normalised configuration is invalid: %v", err)
+		}
+		if diff := cmp.Diff(c, again); diff != "" {
+			t.Fatalf("Normalize is not idempotent (-first +second):\n%s", diff)
+		}
+		enc, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back model.ScanConfig
+		if err := json.Unmarshal(enc, &back); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(c, back); diff != "" {
+			t.Fatalf("JSON round trip (-before +after):\n%s", diff)
+		}
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		for _, typ := range []model.ResourceType{model.ResourceHost, model.ResourceImage} {
+			r := model.Resource{Type: typ, Tags: map[string]string{key: value}}
+			why := c.Excludes(&r, at, at.Add(time.Duration(days%4000)*24*time.Hour))
+			if why != "" && !why.ConfigReason() {
+				t.Fatalf("Excludes gave %q, not a configuration reason", why)
+			}
+		}
+	})
 }
