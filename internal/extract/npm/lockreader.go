@@ -1,7 +1,6 @@
 package npm
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,10 +52,11 @@ func readPackageLock(ctx context.Context, b []byte) ([]model.Package, error) {
 		nPackages              int
 		seen                   [3]bool
 	)
-	// Every entry carries one "version" key, so their count bounds the
-	// entries: the collector's list is allocated once, not doubled (the
-	// part left unused is never touched).
-	hint := min(bytes.Count(b, []byte(`"version"`)), minMerge)
+	// An entry written by npm (version, resolved URL, integrity hash) takes
+	// well over 100 bytes, so this is room for all of them: the collector's
+	// list is allocated once, not doubled (counting the entries first
+	// costs more than the room left unused, which is never touched).
+	hint := min(len(b)/100, minMerge)
 	err := r.members(func(ks, ke int) error {
 		f, err := r.field(ks, ke, "lockfileVersion", "packages", "dependencies")
 		if err != nil || f < 0 {
