@@ -28,8 +28,10 @@ type Config struct {
 	// ProcRoot is the proc file system sockets are read from ("/proc").
 	ProcRoot string
 	// Interval is the period of full reports (a fresh inventory is sent
-	// even if nothing changed); Poll the period of change checks.
-	Interval, Poll time.Duration
+	// even if nothing changed); Poll the period of change checks of the
+	// sockets and package databases; FirewallPoll the period of firewall
+	// reads (each runs nft and iptables-save).
+	Interval, Poll, FirewallPoll time.Duration
 	// MinBackoff and MaxBackoff bound the retry delay while the server is
 	// unreachable.
 	MinBackoff, MaxBackoff time.Duration
@@ -89,6 +91,9 @@ func New(cfg Config) (*Agent, error) {
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = min(time.Minute, cfg.Interval)
+	}
+	if cfg.FirewallPoll <= 0 {
+		cfg.FirewallPoll = max(cfg.Poll, 30*time.Second)
 	}
 	if cfg.MinBackoff <= 0 {
 		cfg.MinBackoff = time.Second
@@ -183,7 +188,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		}
 		if err != nil {
 			a.log.Error("collection failed", "err", err)
-		} else if hash, herr := api.ReportHash(rep); herr != nil {
+		} else if hash, herr := a.col.changeKey(rep); herr != nil {
 			a.log.Error("cannot hash the report", "err", herr)
 		} else if (hash != sentHash || full || sentAt.IsZero()) && !now.Before(retryAt) {
 			var out api.ReportAccepted

@@ -2,12 +2,17 @@ package agent
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/exposure"
 	"github.com/vigilsec/vigil/internal/hostinfo"
 	"github.com/vigilsec/vigil/internal/index"
 	"github.com/vigilsec/vigil/internal/model"
@@ -31,12 +36,20 @@ func dbStamp(root string) string {
 	return s
 }
 
-// collector gathers reports and keeps the last inventory.
+// collector gathers reports and keeps what is costly to read: the last
+// inventory, the package owning each executable seen (both until the
+// package databases change) and the last firewall (re-read every
+// FirewallPoll).
 type collector struct {
-	cfg      *Config
-	inv      *model.Inventory
-	invStamp string
-	invAt    time.Time
+	cfg        *Config
+	inv        *model.Inventory
+	invStamp   string
+	invAt      time.Time
+	owners     map[string]string // executable (as seen from root) → package, "" for none
+	sockOwners hostinfo.OwnerCache
+	fw         *exposure.HostFirewall
+	fwErr      error
+	fwAt       time.Time
 }
 
 // collect builds a report. The inventory is re-indexed when the package
@@ -53,6 +66,7 @@ func (c *collector) collect(ctx context.Context, full bool) (*api.AgentReport, e
 			return nil, fmt.Errorf("inventory of %s: %w", cfg.Root, err)
 		}
 		c.inv, c.invStamp, c.invAt = inv, stamp, time.Now()
+		c.owners = map[string]string{}
 	}
 	rep.Inventory = c.inv
 	var err error
@@ -62,17 +76,66 @@ func (c *collector) collect(ctx context.Context, full bool) (*api.AgentReport, e
 	if rep.Host.Interfaces, err = hostinfo.Interfaces(); err != nil {
 		rep.Errors = append(rep.Errors, "interfaces: "+err.Error())
 	}
-	if rep.Host.Sockets, err = hostinfo.Sockets(ctx, cfg.ProcRoot); err != nil {
+	if rep.Host.Sockets, err = hostinfo.Sockets(ctx, cfg.ProcRoot, &c.sockOwners); err != nil {
 		rep.Errors = append(rep.Errors, "sockets: "+err.Error())
 	}
-	if err := hostinfo.AttachPackages(ctx, cfg.Root, rep.Host.Sockets, hostinfo.NewLimiter(cfg.ReadRate)); err != nil {
+	if err := c.attachPackages(ctx, rep.Host.Sockets); err != nil {
 		rep.Errors = append(rep.Errors, "socket packages: "+err.Error())
 	}
 	if !cfg.NoFirewall {
-		if rep.Host.Firewall, err = hostinfo.Firewall(ctx); err != nil {
-			rep.Errors = append(rep.Errors, "firewall: "+err.Error())
+		if c.fwAt.IsZero() || full || time.Since(c.fwAt) >= cfg.FirewallPoll {
+			c.fw, c.fwErr = hostinfo.Firewall(ctx)
+			c.fwAt = time.Now()
+		}
+		rep.Host.Firewall = c.fw
+		if c.fwErr != nil {
+			rep.Errors = append(rep.Errors, "firewall: "+c.fwErr.Error())
 		}
 	}
 	rep.Host.Host = cfg.Hostname
 	return rep, ctx.Err()
+}
+
+// attachPackages fills the sockets' packages, reading the package file
+// lists only for executables not seen since the last inventory.
+func (c *collector) attachPackages(ctx context.Context, socks []exposure.Socket) error {
+	var fresh []exposure.Socket
+	var idx []int
+	for i := range socks {
+		if socks[i].Exe == "" {
+			continue
+		}
+		if pkg, ok := c.owners[socks[i].Exe]; ok {
+			socks[i].Exe, _ = hostinfo.RootRelative(c.cfg.Root, socks[i].Exe)
+			if socks[i].Package = pkg; pkg != "" {
+				socks[i].Ecosystem = "dpkg"
+			}
+			continue
+		}
+		fresh = append(fresh, socks[i])
+		idx = append(idx, i)
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	if err := hostinfo.AttachPackages(ctx, c.cfg.Root, fresh, hostinfo.NewLimiter(c.cfg.ReadRate)); err != nil {
+		return err
+	}
+	for j, i := range idx {
+		c.owners[socks[i].Exe] = fresh[j].Package // keyed by the path read from /proc
+		socks[i] = fresh[j]
+	}
+	return nil
+}
+
+// changeKey is a cheap digest of what a report says, for change detection:
+// the inventory is named by when it was indexed (it changes only then),
+// the rest is hashed.
+func (c *collector) changeKey(rep *api.AgentReport) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00%s\x00%s\x00", c.invAt.UnixNano(), rep.Kernel, strings.Join(rep.Errors, "\x00"))
+	if err := json.NewEncoder(h).Encode(&rep.Host); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

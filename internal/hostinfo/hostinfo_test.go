@@ -85,7 +85,7 @@ func TestSocketsOwnListener(t *testing.T) {
 	}
 	defer l.Close()
 	port := l.Addr().(*net.TCPAddr).Port
-	socks, err := Sockets(context.Background(), "/proc")
+	socks, err := Sockets(context.Background(), "/proc", &OwnerCache{})
 	if err != nil {
 		t.Fatal(err)
 	}

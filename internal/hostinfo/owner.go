@@ -88,20 +88,15 @@ func aliases(p string) []string {
 // process whose executable lies outside root keeps its path and no
 // package.
 func AttachPackages(ctx context.Context, root string, socks []exposure.Socket, lim *Limiter) error {
-	root = filepath.Clean(root)
 	rel := map[int]string{}
 	var paths []string
 	for i, s := range socks {
 		if s.Exe == "" {
 			continue
 		}
-		p := s.Exe
-		if root != "/" {
-			r, err := filepath.Rel(root, p)
-			if err != nil || strings.HasPrefix(r, "..") {
-				continue
-			}
-			p = "/" + r
+		p, ok := RootRelative(root, s.Exe)
+		if !ok {
+			continue
 		}
 		rel[i] = p
 		paths = append(paths, p)
@@ -145,4 +140,18 @@ func (l *Limiter) Wait(ctx context.Context, total int64) {
 		case <-t.C:
 		}
 	}
+}
+
+// RootRelative returns an executable's path as seen from root, and
+// whether it lies below root at all.
+func RootRelative(root, exe string) (string, bool) {
+	root = filepath.Clean(root)
+	if root == "/" {
+		return exe, true
+	}
+	r, err := filepath.Rel(root, exe)
+	if err != nil || r == ".." || strings.HasPrefix(r, "../") {
+		return exe, false
+	}
+	return "/" + r, true
 }

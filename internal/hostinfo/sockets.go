@@ -21,11 +21,16 @@ type Proc struct {
 // maxProcs bounds the processes inspected.
 const maxProcs = 1 << 16
 
+// OwnerCache remembers the process owning each socket inode between calls
+// of Sockets, so that /proc/PID/fd of every process is walked only when a
+// new socket appears. The zero value is ready; nil disables caching.
+type OwnerCache struct{ m map[uint64]Proc }
+
 // Sockets returns the listening TCP sockets and bound unconnected UDP
 // sockets of the network namespace procRoot ("/proc") describes, each
 // with its owning process when the caller may read the process's file
 // descriptors (root). Sorted by protocol, port and address.
-func Sockets(ctx context.Context, procRoot string) ([]exposure.Socket, error) {
+func Sockets(ctx context.Context, procRoot string, cache *OwnerCache) ([]exposure.Socket, error) {
 	var out []exposure.Socket
 	var inos []uint64 // inode of out[i]
 	inodes := map[uint64]int{}
@@ -55,7 +60,7 @@ func Sockets(ctx context.Context, procRoot string) ([]exposure.Socket, error) {
 			inos = append(inos, r.Inode)
 		}
 	}
-	owners, err := socketOwners(ctx, procRoot, inodes)
+	owners, err := cache.owners(ctx, procRoot, inodes)
 	if err != nil {
 		return nil, err
 	}
@@ -127,4 +132,33 @@ func socketOwners(ctx context.Context, procRoot string, want map[uint64]int) (ma
 		}
 	}
 	return out, nil
+}
+
+// owners answers from the cache when it knows every inode, else walks
+// /proc and refreshes the cache (dropping sockets that are gone).
+func (c *OwnerCache) owners(ctx context.Context, procRoot string, want map[uint64]int) (map[uint64]Proc, error) {
+	if c == nil {
+		return socketOwners(ctx, procRoot, want)
+	}
+	hit := c.m != nil
+	for ino := range want {
+		if _, ok := c.m[ino]; !ok {
+			hit = false
+			break
+		}
+	}
+	if hit {
+		return c.m, nil
+	}
+	m, err := socketOwners(ctx, procRoot, want)
+	if err != nil {
+		return nil, err
+	}
+	for ino := range want {
+		if _, ok := m[ino]; !ok {
+			m[ino] = Proc{} // unreadable owner: do not walk again for it
+		}
+	}
+	c.m = m
+	return m, nil
 }
