@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromiumPath returns the Chromium to drive: $VIGIL_CHROMIUM, else
@@ -138,7 +139,7 @@ func (p *page) login(token string) {
 	p.run("sign in",
 		chromedp.Navigate(p.base+"/"),
 		chromedp.WaitVisible(`#token`, chromedp.ByQuery),
-		chromedp.SendKeys(`#token`, token, chromedp.ByQuery),
-		chromedp.Click(`#login button[type=submit]`, chromedp.ByQuery),
+		// The keyboard alone signs in: type the token, press Enter.
+		chromedp.SendKeys(`#token`, token+kb.Enter, chromedp.ByQuery),
 		chromedp.WaitVisible(`#main[data-ready="/"]`, chromedp.ByQuery))
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
 
@@ -160,6 +161,22 @@ func TestConsoleEndToEnd(t *testing.T) {
 	p.open("#/findings?severity=CRITICAL")
 	p.shot("14-phone-findings")
 	p.run("desktop", chromedp.Emulate(device.Reset), chromedp.EmulateViewport(1366, 900))
+
+	// Dark mode follows the system's preference.
+	var light, dark string
+	bg := `getComputedStyle(document.body).backgroundColor`
+	p.open("#/")
+	p.run("light background", chromedp.Evaluate(bg, &light))
+	p.run("dark mode", emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}))
+	p.open("#/findings/" + id)
+	p.run("dark background", chromedp.Evaluate(bg, &dark))
+	if light == dark {
+		t.Errorf("the background is %s in both light and dark mode", light)
+	}
+	p.shot("15-dark-finding")
+	p.open("#/")
+	p.shot("16-dark-dashboard")
+	p.run("light mode", emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}}))
 
 	// Sign out: the token is gone and the login page is back.
 	var stored any
