@@ -61,51 +61,72 @@ func (s *inventories) Save(ctx context.Context, id model.ResourceID, inv *model.
 		return res, err
 	}
 	if !res.Changed {
-		// Rows written before the index carried packages get them now.
-		var missing int
-		err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_packages WHERE resource_id = ? AND packages IS NULL`, string(id)).Scan(&missing)
-		if err != nil || missing == 0 {
+		// Inventories stored before the package data was kept get it now.
+		var held int
+		err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_package_data WHERE resource_id = ?`, string(id)).Scan(&held)
+		if err != nil || held > 0 || len(inv.Packages) == 0 {
 			return res, err
 		}
 	}
 	if oldHash != "" {
-		if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(id)); err != nil {
-			return res, err
+		for _, q := range []string{`DELETE FROM inventory_packages WHERE resource_id = ?`, `DELETE FROM inventory_package_data WHERE resource_id = ?`} {
+			if _, err := s.t.c.Exec(ctx, q, string(id)); err != nil {
+				return res, err
+			}
 		}
 	}
 	refs, err := store.HeldRefs(inv)
 	if err != nil {
 		return res, err
 	}
-	return res, s.insertRefs(ctx, r.AccountID, id, refs)
+	if err := s.insertRefs(ctx, r.AccountID, id, refs); err != nil {
+		return res, err
+	}
+	return res, s.insertData(ctx, id, refs)
 }
 
 // insertRefs writes the package index rows in multi-row batches.
 func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id model.ResourceID, refs []store.HeldRef) error {
-	const cols = 5
+	return s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, resource_id, account_id) VALUES `, "(?,?,?,?)", 4, len(refs),
+		func(i int, args []any) []any {
+			return append(args, refs[i].Ecosystem, refs[i].Name, string(id), string(acct))
+		})
+}
+
+// insertData writes the packages of the index rows, clustered by resource.
+func (s *inventories) insertData(ctx context.Context, id model.ResourceID, refs []store.HeldRef) error {
+	return s.insertRows(ctx, `INTO inventory_package_data (resource_id, ecosystem, name, packages) VALUES `, "(?,?,?,?)", 4, len(refs),
+		func(i int, args []any) []any {
+			return append(args, string(id), refs[i].Ecosystem, refs[i].Name, refs[i].Packages)
+		})
+}
+
+// insertRows inserts n rows of cols values each in multi-row batches;
+// row appends the values of row i. Rows are distinct, so nothing is ever
+// ignored; ignoring rather than aborting spares SQLite a statement journal.
+func (s *inventories) insertRows(ctx context.Context, into, row string, cols, n int, add func(i int, args []any) []any) error {
 	batch := min(s.t.s.d.MaxParams/cols, 500)
 	var b strings.Builder
 	args := make([]any, 0, batch*cols)
-	for len(refs) > 0 {
-		n := min(batch, len(refs))
+	for start := 0; start < n; {
+		k := min(batch, n-start)
 		b.Reset()
 		args = args[:0]
 		b.WriteString(s.t.s.d.InsertIgnore)
-		b.WriteString(` INTO inventory_packages (ecosystem, name, resource_id, account_id, packages) VALUES `)
-		for i, ref := range refs[:n] {
+		b.WriteByte(' ')
+		b.WriteString(into)
+		for i := range k {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(`(?,?,?,?,?)`)
-			args = append(args, ref.Ecosystem, ref.Name, string(id), string(acct), ref.Packages)
+			b.WriteString(row)
+			args = add(start+i, args)
 		}
-		// Refs are distinct, so nothing is ever ignored; ignoring rather
-		// than aborting spares SQLite a statement journal.
 		b.WriteString(s.t.s.d.IgnoreSuffix)
 		if _, err := s.t.c.Exec(ctx, b.String(), args...); err != nil {
 			return err
 		}
-		refs = refs[n:]
+		start += k
 	}
 	return nil
 }
@@ -164,8 +185,10 @@ func (s *inventories) PackagesHeld(ctx context.Context, refs []store.PackageRef)
 		n := min(batch, len(norm))
 		where, args := refsCond("ip.", norm[:n])
 		cond, args := scopeCond(s.sc, "ip.account_id", args)
-		rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, ip.packages, i.head
-			FROM inventory_packages ip JOIN inventories i ON i.resource_id = ip.resource_id WHERE `+where+cond, args...)
+		rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, d.packages, i.head
+			FROM inventory_packages ip JOIN inventories i ON i.resource_id = ip.resource_id
+			LEFT JOIN inventory_package_data d ON d.resource_id = ip.resource_id AND d.ecosystem = ip.ecosystem AND d.name = ip.name
+			WHERE `+where+cond, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -1,9 +1,18 @@
--- The package index carries the packages each of its rows names
--- (store.EncodeHeld) and each inventory its head (target and OS), so that
--- a rematch after an advisory update reads only the packages the update
--- touched, without decoding whole inventories. Rows written before this
--- migration have none (NULL): their inventories are loaded whole.
-ALTER TABLE inventory_packages ADD COLUMN packages BYTEA;
+-- The packages each row of the package index names (store.EncodeHeld),
+-- kept apart from the index and clustered by resource, and each
+-- inventory's head (target and OS): a rematch after an advisory update
+-- reads only the packages the update touched, without decoding whole
+-- inventories, while a push writes its package data in a few contiguous
+-- pages (the index itself, keyed by package name, is written at random
+-- places). Inventories stored before this migration have neither: they
+-- are loaded whole.
+CREATE TABLE inventory_package_data (
+	resource_id TEXT NOT NULL REFERENCES inventories(resource_id) ON DELETE CASCADE,
+	ecosystem TEXT NOT NULL,
+	name TEXT NOT NULL,
+	packages BYTEA NOT NULL,
+	PRIMARY KEY (resource_id, ecosystem, name)
+);
 ALTER TABLE inventories ADD COLUMN head BYTEA;
 -- A rematch reads the findings of some packages of many resources
 -- (FindingStore.PackageStates: resource_id IN … AND package_name IN …):
