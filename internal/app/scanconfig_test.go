@@ -1,17 +1,21 @@
 package app_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
+	"path"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/app"
+	"github.com/vigilsec/vigil/internal/delivery"
 	"github.com/vigilsec/vigil/internal/event"
 	"github.com/vigilsec/vigil/internal/model"
 )
@@ -54,16 +58,60 @@ func findingCount(t *testing.T, c *client, id model.ResourceID) int {
 	return len(fl.Findings)
 }
 
+// coverageSchema compiles the published schema of "Coverage Changed" (with
+// defs.json, offline).
+func coverageSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	for _, f := range []string{"schemas/defs.json", event.SchemaFile(event.CoverageChanged)} {
+		data, err := event.Schemas.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddResource(event.SchemaBaseURI+path.Base(f), doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := c.Compile(event.SchemaBaseURI + path.Base(event.SchemaFile(event.CoverageChanged)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // coverageEvents returns the coverage.changed events of a resource as
-// "PREVIOUS_REASON>CURRENT_REASON".
+// "PREVIOUS_REASON>CURRENT_REASON", each checked, as the envelope the
+// delivery relay publishes, against the event schema.
 func coverageEvents(t *testing.T, c *client, id model.ResourceID) []string {
 	t.Helper()
 	var ev api.EventList
 	c.do("GET", "/v1/events?since=0&limit=1000", nil, &ev)
+	schema := coverageSchema(t)
 	var out []string
 	for _, e := range ev.Events {
 		if e.Type != app.EventCoverageChanged || e.Subject != string(id) {
 			continue
+		}
+		env, ok, err := delivery.Envelope(&model.Event{Seq: e.Seq, AccountID: e.AccountID, Type: e.Type, Subject: e.Subject,
+			Payload: e.Payload, CreatedAt: e.CreatedAt}, "local")
+		if err != nil || !ok {
+			t.Fatalf("envelope of %s: %v, %v", e.Payload, ok, err)
+		}
+		data, err := env.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(doc); err != nil {
+			t.Errorf("event %s does not follow the schema: %v", data, err)
 		}
 		var d event.CoverageChangedDetail
 		if err := json.Unmarshal(e.Payload, &d); err != nil {
