@@ -442,7 +442,8 @@ func (s *Server) agentReport(r *http.Request) (any, error) {
 	return out, nil
 }
 
-// agentRoutes are the routes of agents and enrollment tokens.
+// agentRoutes are the routes of agents, enrollment tokens and uploaded
+// network models.
 func (s *Server) agentRoutes() []Route {
 	return []Route{
 		{"POST", "/v1/agent/enroll", AgentAuth, s.enrollAgent},
@@ -453,5 +454,6 @@ func (s *Server) agentRoutes() []Route {
 		{"GET", "/v1/agent-enrollment-tokens", Read, s.listEnrollmentTokens},
 		{"POST", "/v1/agent-enrollment-tokens", Admin, s.createEnrollmentToken},
 		{"DELETE", "/v1/agent-enrollment-tokens/{id}", Admin, s.revokeEnrollmentToken},
+		{"POST", "/v1/network-models/aws", Write, s.uploadAWSModel},
 	}
 }

@@ -3,8 +3,13 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,6 +17,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/exposure"
+	"github.com/vigilsec/vigil/internal/exposure/aws"
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
 )
@@ -52,6 +58,7 @@ func agentBodies(w *world) map[string]any {
 		"POST /v1/agent/enroll":            map[string]any{"hostname": "h"},
 		"POST /v1/agent/report":            map[string]any{"hostname": "h", "inventory": map[string]any{"packages": []any{}}},
 		"POST /v1/agent-enrollment-tokens": map[string]any{"name": "x", "accountId": string(w.accB.ID)},
+		"POST /v1/network-models/aws":      map[string]any{"name": "m", "accountId": string(w.accB.ID), "files": map[string]any{"describe-vpcs.json": map[string]any{"Vpcs": []any{}}}},
 	}
 }
 
@@ -129,6 +136,77 @@ func TestAgentLifecycle(t *testing.T) {
 			status, body := call(t, w.srv, en.Credential, "POST", "/v1/agent/report", rep)
 			if status != http.StatusUnauthorized || errorCode(t, body) != api.CodeUnauthenticated {
 				t.Errorf("report after revocation: %d %s, want 401", status, body)
+			}
+		})
+	}
+}
+
+// TestUploadAWSModel uploads a scenario of the AWS importer's test data
+// (a public subnet with an open security group) and checks that the
+// reachable ranges become NETWORK_REACHABILITY findings of the instance's
+// resource; uploading the model without its security groups' rules closes
+// them.
+func TestUploadAWSModel(t *testing.T) {
+	dir := "../exposure/aws/testdata/01-public-subnet-open-sg"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]json.RawMessage{}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "describe-") {
+			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[e.Name()] = data
+		}
+	}
+	imp, err := aws.Load(context.Background(), dir, aws.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := exposure.Analyze(context.Background(), imp.Model, exposure.Options{})
+	if err != nil || len(want.Findings) == 0 {
+		t.Fatalf("analysis: %v, %d findings", err, len(want.Findings))
+	}
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			w := newWorld(t, be.open(t))
+			var out api.NetworkModelResult
+			if st := bearerCall(t, w, w.tokB, "POST", "/v1/network-models/aws", map[string]any{"name": "prod", "files": files}, &out); st != http.StatusOK {
+				t.Fatalf("upload: %d", st)
+			}
+			if out.Findings != len(want.Findings) || out.Delta.Created != len(want.Findings) || out.Hosts == 0 {
+				t.Errorf("result %+v, want %d findings created", out, len(want.Findings))
+			}
+			var l api.FindingList
+			bearerCall(t, w, w.tokB, "GET", "/v1/findings?findingType=NETWORK_REACHABILITY&findingStatus=ACTIVE", nil, &l)
+			var got, titles []string
+			for _, f := range l.Findings {
+				got = append(got, string(f.Resource.ID)+" "+f.Title)
+			}
+			for _, f := range want.Findings {
+				titles = append(titles, f.Title)
+			}
+			if len(got) != len(titles) {
+				t.Fatalf("findings %v, want titles %v", got, titles)
+			}
+			for _, tl := range titles {
+				if !slices.ContainsFunc(got, func(g string) bool { return strings.HasSuffix(g, " "+tl) }) {
+					t.Errorf("no finding titled %q in %v", tl, got)
+				}
+			}
+			// The same network with no security group rules: nothing is
+			// reachable and the findings close.
+			closed := maps.Clone(files)
+			closed["describe-security-groups.json"] = json.RawMessage(`{"SecurityGroups":[]}`)
+			var again api.NetworkModelResult
+			if st := bearerCall(t, w, w.tokB, "POST", "/v1/network-models/aws", map[string]any{"name": "prod", "files": closed}, &again); st != http.StatusOK {
+				t.Fatalf("second upload: %d", st)
+			}
+			if again.Findings != 0 || again.Delta.Closed != len(want.Findings) {
+				t.Errorf("second upload %+v, want %d closed", again, len(want.Findings))
 			}
 		})
 	}
