@@ -126,10 +126,12 @@ export async function render(ctx) {
   }
   const status = h('p', {class: 'notice', role: 'status', id: 'notice'});
   const listBox = h('div', {class: 'list-box'});
-  const ruleable = !criteriaError && Object.keys(criteria).length > 0;
+  const readOnly = ctx.me.token.role === 'read-only';
+  const ruleable = !readOnly && !criteriaError && Object.keys(criteria).length > 0;
   const bar = h('div', {class: 'actions toolbar'},
     h('button', {type: 'button', id: 'suppress', disabled: !ruleable,
-      title: ruleable ? 'Create a suppression rule from this filter' : 'Choose at least one criterion other than status first',
+      title: readOnly ? 'A read-only token cannot create rules'
+        : ruleable ? 'Create a suppression rule from this filter' : 'Choose at least one criterion other than status first',
       onclick: () => { dlg.showModal(); dlg.querySelector('#rule-name').focus(); }}, 'Suppress matching…'),
     h('button', {type: 'button', id: 'export', onclick: () => {
       const eq = new URLSearchParams(q);
