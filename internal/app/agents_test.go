@@ -71,7 +71,9 @@ func TestAgentReportExposure(t *testing.T) {
 			var lodash *model.Finding
 			eventually(t, 30*time.Second, "package and network findings", func() bool {
 				pkg, network := hostFindings(c, en.ResourceID)
-				i := slices.IndexFunc(pkg, func(f model.Finding) bool { return slices.Contains(f.Package.RelatedVulnerabilities, lodashCVE) || f.CheckID == lodashCVE })
+				i := slices.IndexFunc(pkg, func(f model.Finding) bool {
+					return slices.Contains(f.Package.RelatedVulnerabilities, lodashCVE) || f.CheckID == lodashCVE
+				})
 				if i < 0 || len(network) == 0 {
 					return false
 				}
