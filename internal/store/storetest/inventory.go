@@ -144,6 +144,7 @@ func testInventory(t *testing.T, nb NewBackend) {
 }
 
 func testResourcesWithPackages(t *testing.T, nb NewBackend) {
+	t.Run("stored before package data", func(t *testing.T) { testHeldUpgrade(t, nb) })
 	ctx := context.Background()
 	e := setup(t, nb)
 	inv := sampleInventory(t)
@@ -281,4 +282,80 @@ func packagesNamed(inv *model.Inventory, refs []store.PackageRef) []model.Packag
 		}
 	}
 	return out
+}
+
+// testHeldUpgrade checks an inventory stored before its package data was
+// kept (as a database migrated to schema 6 has them): PackagesHeld says it
+// is incomplete, and saving the same content again completes it.
+func testHeldUpgrade(t *testing.T, nb NewBackend) {
+	ctx := context.Background()
+	b := nb(t)
+	s, err := b.Open(ctx, store.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	inv := sampleInventory(t)
+	var ref store.ResourceRef
+	err = s.InTx(ctx, func(tx store.Tx) error {
+		accts := tx.Accounts(store.SystemScope())
+		org, err := accts.CreateOrganization(ctx, "o")
+		if err != nil {
+			return err
+		}
+		a, err := accts.Create(ctx, model.Account{Org: org.ID, Name: "a"})
+		if err != nil {
+			return err
+		}
+		sc := store.AccountScope(a.ID)
+		r, _, err := tx.Resources(sc).Upsert(ctx, model.Resource{AccountID: a.ID, Type: model.ResourceHost, Name: "old"})
+		if err != nil {
+			return err
+		}
+		ref = store.ResourceRef{AccountID: a.ID, ResourceID: r.ID}
+		_, err = tx.Inventories(sc).Save(ctx, r.ID, inv)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Exec(ctx, `DELETE FROM inventory_package_data`); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Exec(ctx, `UPDATE inventories SET head = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	refs := []store.PackageRef{{Ecosystem: "Ubuntu", Name: "glibc"}}
+	held := func() []store.HeldPackages {
+		var out []store.HeldPackages
+		err := s.View(ctx, func(tx store.Tx) error {
+			var err error
+			out, err = tx.Inventories(store.SystemScope()).PackagesHeld(ctx, refs)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := held(); len(got) != 1 || got[0].Complete || got[0].Packages != nil || got[0].ResourceRef != ref {
+		t.Errorf("before the data is kept: %+v, want one incomplete entry for %v", got, ref)
+	}
+	err = s.InTx(ctx, func(tx store.Tx) error {
+		r, err := tx.Inventories(store.AccountScope(ref.AccountID)).Save(ctx, ref.ResourceID, inv)
+		if err == nil && r.Changed {
+			t.Error("the same content saved again counts as a change")
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := held()
+	if len(got) != 1 || !got[0].Complete {
+		t.Fatalf("after saving again: %+v, want one complete entry", got)
+	}
+	if diff := cmp.Diff(packagesNamed(inv, refs), got[0].Packages); diff != "" {
+		t.Errorf("packages after saving again (-want +got):\n%s", diff)
+	}
 }
