@@ -13,8 +13,10 @@ import (
 )
 
 // dashboardRoutes lists the console's summary routes: what the dashboard
-// and the usage page show, each computed in one read transaction from
-// indexed queries (never by reading every finding).
+// and the usage page show, each computed in one read transaction from the
+// findings store's counts and aggregations (the server never reads every
+// finding; how fast they are depends on the store's indexes, see
+// BENCHMARKS.md).
 func (s *Server) dashboardRoutes() []Route {
 	return []Route{
 		{"GET", "/v1/dashboard", Read, s.dashboard},
@@ -131,11 +133,15 @@ const (
 	defaultEPSS      = 0.1
 )
 
-func eq(v string) []model.StringFilter {
+// eqFilter is one EQUALS string criterion.
+func eqFilter(v string) []model.StringFilter {
 	return []model.StringFilter{{Comparison: model.CompareEquals, Value: v}}
 }
 
-func open() model.FindingFilter { return model.FindingFilter{Status: eq(string(model.StatusActive))} }
+// openFilter selects ACTIVE findings.
+func openFilter() model.FindingFilter {
+	return model.FindingFilter{Status: eqFilter(string(model.StatusActive))}
+}
 
 func (s *Server) dashboard(r *http.Request) (any, error) {
 	p := mustPrincipal(r)
@@ -152,21 +158,21 @@ func (s *Server) dashboard(r *http.Request) (any, error) {
 	d := Dashboard{GeneratedAt: s.now(), EPSSThreshold: epss}
 	err := s.store.View(ctx, func(tx store.Tx) error {
 		fs, rs := tx.Findings(p.Scope), tx.Resources(p.Scope)
-		sev, err := fs.Aggregate(ctx, model.AggregateSeverity, open(), 10)
+		sev, err := fs.Aggregate(ctx, model.AggregateSeverity, openFilter(), 10)
 		if err != nil {
 			return err
 		}
 		for _, g := range sev {
 			d.Open.Add(model.Severity(g.Key), g.Counts.Total)
 		}
-		if d.Suppressed, err = fs.Count(ctx, model.FindingFilter{Status: eq(string(model.StatusSuppressed))}); err != nil {
+		if d.Suppressed, err = fs.Count(ctx, model.FindingFilter{Status: eqFilter(string(model.StatusSuppressed))}); err != nil {
 			return err
 		}
-		if d.Closed, err = fs.Count(ctx, model.FindingFilter{Status: eq(string(model.StatusClosed))}); err != nil {
+		if d.Closed, err = fs.Count(ctx, model.FindingFilter{Status: eqFilter(string(model.StatusClosed))}); err != nil {
 			return err
 		}
 		names := resourceNamer(ctx, rs)
-		byRes, err := fs.Aggregate(ctx, model.AggregateResource, open(), dashTop)
+		byRes, err := fs.Aggregate(ctx, model.AggregateResource, openFilter(), dashTop)
 		if err != nil {
 			return err
 		}
@@ -181,7 +187,7 @@ func (s *Server) dashboard(r *http.Request) (any, error) {
 		if d.RiskiestByScore, err = riskiestByScore(ctx, fs, names); err != nil {
 			return err
 		}
-		vulns, err := fs.Aggregate(ctx, model.AggregateVulnerability, open(), 1000)
+		vulns, err := fs.Aggregate(ctx, model.AggregateVulnerability, openFilter(), 1000)
 		if err != nil {
 			return err
 		}
@@ -189,18 +195,18 @@ func (s *Server) dashboard(r *http.Request) (any, error) {
 		for _, g := range vulns[:min(dashTop, len(vulns))] {
 			d.Widespread = append(d.Widespread, VulnerabilitySpread{ID: g.Key, Counts: g.Counts})
 		}
-		kev := open()
-		kev.ExploitAvailable = eq(string(model.ExploitYes))
-		if d.Exploited, err = sample(ctx, fs, kev, store.FindingSort{Field: store.SortScore, Order: store.Desc}); err != nil {
+		kev := openFilter()
+		kev.ExploitAvailable = eqFilter(string(model.ExploitYes))
+		if d.Exploited, err = findingSample(ctx, fs, kev, store.FindingSort{Field: store.SortScore, Order: store.Desc}); err != nil {
 			return err
 		}
-		hi := open()
+		hi := openFilter()
 		hi.EPSS = []model.NumberFilter{{Min: &epss}}
-		if d.HighEPSS, err = sample(ctx, fs, hi, store.FindingSort{Field: store.SortEPSS, Order: store.Desc}); err != nil {
+		if d.HighEPSS, err = findingSample(ctx, fs, hi, store.FindingSort{Field: store.SortEPSS, Order: store.Desc}); err != nil {
 			return err
 		}
-		net := open()
-		net.Type = eq(string(model.FindingNetworkReachability))
+		net := openFilter()
+		net.Type = eqFilter(string(model.FindingNetworkReachability))
 		exposed, err := fs.Aggregate(ctx, model.AggregateResource, net, dashTop)
 		if err != nil {
 			return err
@@ -213,7 +219,7 @@ func (s *Server) dashboard(r *http.Request) (any, error) {
 			rr.Counts = g.Counts
 			d.Exposed = append(d.Exposed, rr)
 		}
-		d.Coverage, err = coverage(ctx, rs)
+		d.Coverage, err = countCoverage(ctx, rs)
 		return err
 	})
 	if err != nil {
@@ -261,7 +267,7 @@ func resourceNamer(ctx context.Context, rs store.ResourceStore) func(model.Resou
 // riskiestByScore ranks the resources of the highest-scored open findings
 // by their highest score, then by how many of those findings they have.
 func riskiestByScore(ctx context.Context, fs store.FindingStore, names func(model.ResourceID) (ResourceRisk, error)) ([]ResourceRisk, error) {
-	list, _, err := fs.List(ctx, open(), store.FindingSort{Field: store.SortScore, Order: store.Desc}, "", dashScoreWindow)
+	list, _, err := fs.List(ctx, openFilter(), store.FindingSort{Field: store.SortScore, Order: store.Desc}, "", dashScoreWindow)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +297,9 @@ func riskiestByScore(ctx context.Context, fs store.FindingStore, names func(mode
 	return out, nil
 }
 
-func sample(ctx context.Context, fs store.FindingStore, f model.FindingFilter, srt store.FindingSort) (FindingSample, error) {
+// findingSample counts the findings of f and lists the first of them in
+// order srt.
+func findingSample(ctx context.Context, fs store.FindingStore, f model.FindingFilter, srt store.FindingSort) (FindingSample, error) {
 	n, err := fs.Count(ctx, f)
 	if err != nil {
 		return FindingSample{}, err
@@ -320,9 +328,9 @@ func eachResource(ctx context.Context, rs store.ResourceStore, fn func(r *model.
 	return nil
 }
 
-// coverage counts the resources of the scope by type, status and reason.
+// countCoverage counts the resources of the scope by type, status and reason.
 // A resource counts as scanned when its last scan succeeded.
-func coverage(ctx context.Context, rs store.ResourceStore) (CoverageSummary, error) {
+func countCoverage(ctx context.Context, rs store.ResourceStore) (CoverageSummary, error) {
 	type key struct {
 		t model.ResourceType
 		s model.CoverageStatus
@@ -393,7 +401,7 @@ func (s *Server) dashboardTrend(r *http.Request) (any, error) {
 				return err
 			}
 			closedLater := model.FindingFilter{
-				Status:          eq(string(model.StatusClosed)),
+				Status:          eqFilter(string(model.StatusClosed)),
 				FirstObservedAt: []model.DateFilter{{End: end}},
 				UpdatedAt:       []model.DateFilter{{Start: end.Add(time.Microsecond)}},
 			}
