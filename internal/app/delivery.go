@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -67,8 +68,12 @@ func (a *App) setupDelivery() {
 	allow := dc.AllowCommands || os.Getenv("VIGIL_ALLOW_COMMAND_TARGETS") == "1"
 	d := &deliveryParts{}
 	d.metrics = metrics.New(metrics.Options{Store: a.store, Logger: a.log, Now: a.cfg.Now, Feeds: a.feeds})
+	// A restarted server takes its targets' leases back at once: its
+	// owner name is its host and data directory.
+	host, _ := os.Hostname()
+	dir, _ := filepath.Abs(a.cfg.DataDir)
 	d.relay = delivery.New(delivery.Options{Store: a.store, Logger: a.log, Region: dc.Region, Poll: dc.Poll,
-		AllowCommands: allow, Observe: d.metrics.ObserveDelivery})
+		AllowCommands: allow, Observe: d.metrics.ObserveDelivery, Owner: host + ":" + dir})
 	a.store = &notifyStore{Store: a.store, notify: d.relay.Notify}
 	a.delivery = d
 }

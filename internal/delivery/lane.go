@@ -22,6 +22,8 @@ type lane struct {
 	cursor int64
 	// matched is scratch space for the set's answers.
 	matched []string
+	// renew is when the lease must be renewed next.
+	renew time.Time
 }
 
 // commitEvery bounds how many attempts, and for how long, progress is
@@ -53,28 +55,19 @@ func (l *lane) stop() {
 func (l *lane) run(ctx context.Context) {
 	defer close(l.done)
 	log := l.r.log.With("target", l.p.target.ID)
-	// The cursor may have moved since the plan was loaded (the previous
-	// loop of this target committed after the load).
 	for {
-		err := l.r.o.Store.View(ctx, func(tx store.Tx) error {
-			t, err := tx.Delivery(store.SystemScope()).GetTarget(ctx, l.p.target.ID)
-			l.cursor = t.Cursor
-			return err
-		})
+		held, err := l.lease(ctx)
+		if err == nil && !held {
+			// Another relay delivers to this target; try again later.
+			if !sleep(ctx, l.r.o.Poll) {
+				return
+			}
+			continue
+		}
+		more := false
 		if err == nil {
-			break
+			more, err = l.step(ctx)
 		}
-		var nf *store.NotFoundError
-		if errors.As(err, &nf) || ctx.Err() != nil {
-			return
-		}
-		log.Warn("delivery: cannot read the target's cursor", "err", err)
-		if !sleep(ctx, l.r.o.Poll) {
-			return
-		}
-	}
-	for {
-		more, err := l.step(ctx)
 		if ctx.Err() != nil {
 			return
 		}
@@ -104,6 +97,56 @@ func sleep(ctx context.Context, d time.Duration) bool {
 		return false
 	case <-t.C:
 		return true
+	}
+}
+
+// lease holds the target's lease, renewing it when a third of it is
+// spent. A loop without the lease delivers nothing.
+func (l *lane) lease(ctx context.Context) (bool, error) {
+	now := time.Now()
+	if now.Before(l.renew) {
+		return true, nil
+	}
+	var held bool
+	fresh := l.renew.IsZero()
+	err := l.r.o.Store.InTx(ctx, func(tx store.Tx) error {
+		d := tx.Delivery(store.SystemScope())
+		var err error
+		if held, err = d.LeaseTarget(ctx, l.p.target.ID, l.r.o.Owner, l.ttl()); err != nil || !held || !fresh {
+			return err
+		}
+		// Newly taken: another loop may have moved the cursor meanwhile.
+		t, err := d.GetTarget(ctx, l.p.target.ID)
+		l.cursor = t.Cursor
+		return err
+	})
+	if err != nil || !held {
+		l.renew = time.Time{}
+		return false, err
+	}
+	l.renew = now.Add(l.r.o.LeaseTTL / 3)
+	return true, nil
+}
+
+// ttl is the lease's length: it outlasts one attempt.
+func (l *lane) ttl() time.Duration { return l.r.o.LeaseTTL + time.Duration(l.p.cfg.Timeout) }
+
+// wait sleeps d before a retry, renewing the lease; false when ctx ended
+// or the lease was lost.
+func (l *lane) wait(ctx context.Context, d time.Duration) bool {
+	end := time.Now().Add(d)
+	for {
+		left := time.Until(end)
+		if left <= 0 {
+			held, err := l.lease(ctx)
+			return err == nil && held
+		}
+		if !sleep(ctx, min(left, l.r.o.LeaseTTL/3)) {
+			return false
+		}
+		if held, err := l.lease(ctx); err != nil || !held {
+			return false
+		}
 	}
 }
 
@@ -211,8 +254,9 @@ func (l *lane) observe(d *store.Delivery) {
 }
 
 // deliver sends it until it is delivered or dead-lettered, recording
-// every attempt in p. It returns false when ctx ended first (the event is
-// then neither: it will be delivered again, with the same id).
+// every attempt in p. It returns false when ctx ended or the lease was
+// lost first (the event is then neither: it will be delivered again, with
+// the same id).
 func (l *lane) deliver(ctx context.Context, it *Item, p *progress) bool {
 	b := job.Backoff{Base: time.Duration(l.p.cfg.BackoffMin), Max: time.Duration(l.p.cfg.BackoffMax), Jitter: 0.2}
 	for n := 1; ; n++ {
@@ -239,7 +283,7 @@ func (l *lane) deliver(ctx context.Context, it *Item, p *progress) bool {
 		if err := l.commit(ctx, p); err != nil {
 			l.r.log.Warn("delivery: cannot record an attempt", "target", l.p.target.ID, "err", err)
 		}
-		if !sleep(ctx, b.Delay(n)) {
+		if !l.wait(ctx, b.Delay(n)) {
 			return false
 		}
 	}

@@ -37,6 +37,12 @@ type Options struct {
 	// Retention is how long delivery attempts are kept; 7 days when
 	// zero.
 	Retention time.Duration
+	// Owner names this relay in target leases; a restarted relay with
+	// the same owner takes its targets back at once. Random when empty.
+	Owner string
+	// LeaseTTL is how long a target's lease lasts without renewal (how
+	// long another relay waits after this one dies); 15 s when zero.
+	LeaseTTL time.Duration
 }
 
 // Attempt is what Observe learns of one attempt.
@@ -78,6 +84,12 @@ func New(o Options) *Relay {
 	}
 	if o.Retention <= 0 {
 		o.Retention = 7 * 24 * time.Hour
+	}
+	if o.Owner == "" {
+		o.Owner = store.NewID("relay")
+	}
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = 15 * time.Second
 	}
 	return &Relay{o: o, log: o.Logger, wake: make(chan struct{}, 1), version: -1, lanes: map[store.TargetID]*lane{}}
 }

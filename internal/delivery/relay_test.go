@@ -323,3 +323,55 @@ func (f *fixture) targetIDs(t *testing.T) []store.TargetID {
 	})
 	return ids
 }
+
+// TestTwoRelays: two relays on one database deliver each event once, in
+// order (never side by side); when the one holding the target stops, the
+// other takes over after the lease expires.
+func TestTwoRelays(t *testing.T) {
+	f := newFixture(t)
+	h := newHook(t, nil)
+	// The lease lasts LeaseTTL plus one attempt's time limit.
+	f.target(t, store.TargetWebhook, delivery.Config{URL: h.srv.URL, Timeout: delivery.Duration(time.Second)}, "s", `{"source":["vigil"]}`)
+	o := delivery.Options{Store: f.st, Logger: quiet, Poll: 20 * time.Millisecond, LeaseTTL: 300 * time.Millisecond}
+	oa, ob := o, o
+	oa.Owner, ob.Owner = "relay-a", "relay-b"
+	ctx, cancelA := context.WithCancel(context.Background())
+	doneA := make(chan error, 1)
+	go func() { doneA <- delivery.New(oa).Run(ctx) }()
+	time.Sleep(100 * time.Millisecond) // a takes the lease first
+	f.run(t, ob)
+	sevs := make([]string, 30)
+	for i := range sevs {
+		sevs[i] = "LOW"
+	}
+	f.emit(t, "Prod", sevs...)
+	eventually(t, 10*time.Second, "the first events", func() bool { return len(h.requests()) >= 30 })
+	cancelA()
+	if err := <-doneA; err != nil {
+		t.Fatal(err)
+	}
+	f.emit(t, "Prod", sevs...)
+	eventually(t, 10*time.Second, "the events after the handover", func() bool { return len(h.requests()) >= 60 })
+	time.Sleep(200 * time.Millisecond)
+	// First deliveries in order; at most the event in flight when the
+	// first relay stopped comes twice.
+	var seqs []int64
+	seen := map[int64]bool{}
+	for _, r := range h.requests() {
+		seq := mustInt(t, r.header.Get(delivery.HeaderSeq))
+		if !seen[seq] {
+			seqs = append(seqs, seq)
+		}
+		seen[seq] = true
+	}
+	want := make([]int64, 60)
+	for i := range want {
+		want[i] = int64(i + 1)
+	}
+	if diff := cmp.Diff(want, seqs); diff != "" {
+		t.Errorf("first deliveries (-want +got):\n%s", diff)
+	}
+	if n := len(h.requests()); n > 61 {
+		t.Errorf("%d requests for 60 events: the relays delivered side by side", n)
+	}
+}

@@ -168,6 +168,11 @@ type DeliveryStore interface {
 	DeleteTarget(ctx context.Context, id TargetID) error
 	ListTargets(ctx context.Context, after TargetID, limit int) ([]Target, error)
 
+	// LeaseTarget holds or takes the target's delivery lease for owner
+	// until ttl from now; it reports false when another owner's lease is
+	// still live. One relay at a time delivers to a target.
+	LeaseTarget(ctx context.Context, id TargetID, owner string, ttl time.Duration) (bool, error)
+
 	// Version is a number that changes whenever a rule or target does:
 	// the relay reloads its configuration when it moves.
 	Version(ctx context.Context) (int64, error)

@@ -367,6 +367,23 @@ func (d *delivery) ListTargets(ctx context.Context, after store.TargetID, limit 
 	return out, rows.Err()
 }
 
+func (d *delivery) LeaseTarget(ctx context.Context, id store.TargetID, owner string, ttl time.Duration) (bool, error) {
+	if err := d.t.writable(); err != nil {
+		return false, err
+	}
+	if owner == "" || ttl <= 0 {
+		return false, &store.InvalidError{Field: "lease", Reason: "an owner and a positive ttl are required"}
+	}
+	now := d.t.s.now()
+	cond, args := scopeCond(d.sc, "account_id", []any{owner, micro(now.Add(ttl)), string(id), owner, micro(now)})
+	n, err := d.t.c.Exec(ctx, `UPDATE delivery_targets SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_owner = ? OR lease_until < ?)`+cond, args...)
+	if err != nil || n == 1 {
+		return n == 1, err
+	}
+	_, err = d.ownTarget(ctx, id)
+	return false, err
+}
+
 // ownTarget checks that the target exists in the scope and returns its
 // account.
 func (d *delivery) ownTarget(ctx context.Context, id store.TargetID) (model.AccountID, error) {

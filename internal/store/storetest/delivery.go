@@ -166,6 +166,34 @@ func testDelivery(t *testing.T, nb NewBackend) {
 		return nil
 	})
 
+	// The lease: one owner at a time until it expires.
+	lease := func(owner string, ttl time.Duration) bool {
+		t.Helper()
+		var ok bool
+		e.tx(t, func(tx store.Tx) error {
+			var err error
+			ok, err = tx.Delivery(store.SystemScope()).LeaseTarget(ctx, hook.ID, owner, ttl)
+			return err
+		})
+		return ok
+	}
+	leases := []struct {
+		owner   string
+		advance time.Duration
+		want    bool
+	}{{"relay-1", 0, true}, {"relay-2", 0, false}, {"relay-1", 0, true}, {"relay-2", 31 * time.Second, true}, {"relay-1", 0, false}}
+	for i, l := range leases {
+		e.clock.Advance(l.advance)
+		if got := lease(l.owner, 30*time.Second); got != l.want {
+			t.Errorf("lease %d (%s after %s) = %v, want %v", i, l.owner, l.advance, got, l.want)
+		}
+	}
+	err := e.s.InTx(ctx, func(tx store.Tx) error {
+		_, err := tx.Delivery(store.AccountScope(e.c.ID)).LeaseTarget(ctx, hook.ID, "relay-3", time.Second)
+		return err
+	})
+	wantNotFound(t, "LeaseTarget other account", err)
+
 	// Replay: requested, attempted once and failed, requested again and
 	// delivered.
 	var dlID int64

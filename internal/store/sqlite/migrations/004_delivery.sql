@@ -1,7 +1,8 @@
 -- Event delivery: rules route outbox events to targets; each target keeps
 -- the cursor of the last event it is done with; attempts and dead letters
 -- are kept per target. secret is a webhook's signing key or a forward
--- target's token (the API never shows it after creation). Deleting a
+-- target's token (the API never shows it after creation). One relay at a
+-- time delivers to a target: the one whose lease (owner, until) is live. Deleting a
 -- target removes its rule links, attempts and dead letters in the store
 -- code (no ON DELETE actions: foreign keys may be off).
 CREATE TABLE delivery_targets (
@@ -12,6 +13,8 @@ CREATE TABLE delivery_targets (
 	config BLOB NOT NULL,
 	secret TEXT NOT NULL,
 	last_seq INTEGER NOT NULL,
+	lease_owner TEXT NOT NULL DEFAULT '',
+	lease_until INTEGER NOT NULL DEFAULT 0,
 	created_at INTEGER NOT NULL,
 	updated_at INTEGER NOT NULL,
 	UNIQUE (account_id, name)
