@@ -14,10 +14,22 @@ import (
 
 // BenchmarkPageFirstView times, for each console page, the API calls its
 // first view makes (one after the other, though the browser sends them
-// together), served by the real API over SQLite holding 100,000 findings:
-// the server time of a page's first view.
+// together), served by the real API over SQLite and over PostgreSQL
+// ($VIGIL_TEST_POSTGRES) holding 100,000 findings: the server time of a
+// page's first view.
 func BenchmarkPageFirstView(b *testing.B) {
-	bs := seedBench(b, 100000)
+	b.Run("sqlite", func(b *testing.B) { benchPages(b, "") })
+	b.Run("postgres", func(b *testing.B) {
+		u := benchPostgres(b)
+		if u == "" {
+			b.Skip("VIGIL_TEST_POSTGRES is not set")
+		}
+		benchPages(b, u)
+	})
+}
+
+func benchPages(b *testing.B, dbURL string) {
+	bs := seedBench(b, dbURL, 100000)
 	srv := api.New(api.Config{Store: bs.st, Logger: quiet})
 	var image, host model.ResourceID
 	for _, r := range bs.res {

@@ -3,9 +3,13 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
@@ -79,7 +83,7 @@ func benchFinding(i int, r model.Resource, now time.Time) model.Finding {
 	return f
 }
 
-// benchStore is a SQLite store with n findings over n/100 resources (60 %
+// benchStore is a store with n findings over n/100 resources (60 %
 // hosts, 30 % images, 10 % functions) of one account, and that account's
 // admin token secret.
 type benchStore struct {
@@ -90,11 +94,53 @@ type benchStore struct {
 	sample model.FindingID
 }
 
-func seedBench(b *testing.B, n int) *benchStore {
+// benchPostgres returns a URL of the test PostgreSQL ($VIGIL_TEST_POSTGRES)
+// with a schema of its own, dropped when the benchmark ends; "" without
+// one.
+func benchPostgres(b *testing.B) string {
+	b.Helper()
+	base := os.Getenv("VIGIL_TEST_POSTGRES")
+	if base == "" {
+		return ""
+	}
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close(ctx)
+	schema := "b_console_" + store.NewToken()[:12]
+	if _, err := c.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			b.Errorf("cleanup: %v", err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			b.Errorf("cleanup: %v", err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// seedBench opens a store (SQLite in a temporary directory when dbURL is
+// empty) and fills it.
+func seedBench(b *testing.B, dbURL string, n int) *benchStore {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()
-	st, err := storeopen.Open(ctx, "", dir, store.Options{Logger: quiet})
+	st, err := storeopen.Open(ctx, dbURL, dir, store.Options{Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
 	}
