@@ -105,6 +105,7 @@ func (r *HostResult) Internet() bool {
 type hostZone struct {
 	kind Kind
 	id   string // "internet" or the on-link prefix
+	key  string // id and the families of src (a socket's bind address narrows them)
 	src  []addrRange
 }
 
@@ -118,6 +119,7 @@ func AnalyzeHost(ctx context.Context, h *HostFacts) (*HostResult, error) {
 	res := &HostResult{Findings: []Finding{}, Sockets: []SocketExposure{}}
 	cuts := h.Firewall.sourceCuts()
 	seen := map[string]bool{}
+	verdicts := map[string]zoneVerdict{} // by interface, protocol and zone sources
 	for si, s := range h.Sockets {
 		if si%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -133,15 +135,13 @@ func AnalyzeHost(ctx context.Context, h *HostFacts) (*HostResult, error) {
 				continue
 			}
 			for _, z := range interfaceZones(&ifc, s.Addr) {
-				admitted, refs := false, []string(nil)
-				for _, at := range atomize(z.src, cuts) {
-					ok, rs := h.Firewall.admit(&fwPacket{iface: ifc.Name, proto: s.Protocol, src: at}, Ports(s.Port, s.Port))
-					if !ok.Empty() {
-						admitted = true
-						refs = append(refs, rs...)
-					}
+				vk := ifc.Name + "\x00" + string(s.Protocol) + "\x00" + z.key
+				v, ok := verdicts[vk]
+				if !ok {
+					v = h.Firewall.zoneVerdict(ifc.Name, s.Protocol, z.src, cuts)
+					verdicts[vk] = v
 				}
-				if !admitted {
+				if !v.ok.Contains(s.Port) {
 					continue
 				}
 				if !slices.Contains(se.Zones, z.kind) {
@@ -152,8 +152,7 @@ func AnalyzeHost(ctx context.Context, h *HostFacts) (*HostResult, error) {
 					continue
 				}
 				seen[key] = true
-				slices.Sort(refs)
-				res.Findings = append(res.Findings, hostFinding(h, &ifc, &s, z, slices.Compact(refs)))
+				res.Findings = append(res.Findings, hostFinding(h, &ifc, &s, z, v.refs(s.Port)))
 			}
 		}
 		res.Sockets = append(res.Sockets, se)
@@ -198,7 +197,7 @@ func interfaceZones(ifc *HostInterface, bind netip.Addr) []hostZone {
 			}
 		}
 		m := netip.PrefixFrom(a, p.Bits()).Masked()
-		zs = append(zs, hostZone{kind: KindLocalNetwork, id: m.String(), src: []addrRange{prefixRange(m)}})
+		zs = append(zs, hostZone{kind: KindLocalNetwork, id: m.String(), key: m.String(), src: []addrRange{prefixRange(m)}})
 	}
 	var inet []addrRange
 	for _, r := range internetSource() {
@@ -207,7 +206,14 @@ func interfaceZones(ifc *HostInterface, bind netip.Addr) []hostZone {
 		}
 	}
 	if len(inet) > 0 {
-		zs = append([]hostZone{{kind: KindInternet, id: "internet", src: inet}}, zs...)
+		key := "internet"
+		if pub4 {
+			key += "4"
+		}
+		if pub6 {
+			key += "6"
+		}
+		zs = append([]hostZone{{kind: KindInternet, id: "internet", key: key, src: inet}}, zs...)
 	}
 	return zs
 }

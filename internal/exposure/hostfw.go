@@ -223,15 +223,16 @@ func (fw *HostFirewall) chain(name string) *FirewallChain {
 	return nil
 }
 
-// Admit returns the ports of want that new connections of p may reach:
+// admit returns the ports of want that new connections of p may reach:
 // those every applicable base chain accepts (explicitly or by policy),
-// and the rules that accepted them. A nil firewall admits everything.
-func (fw *HostFirewall) admit(p *fwPacket, want PortSet) (PortSet, []string) {
+// and, for each rule that accepted some of them, which. A nil firewall
+// admits everything.
+func (fw *HostFirewall) admit(p *fwPacket, want PortSet) (PortSet, map[string]PortSet) {
 	if fw == nil {
 		return want, nil
 	}
 	ok := want
-	var refs []string
+	by := map[string]PortSet{}
 	for i := range fw.Base {
 		c := &fw.Base[i]
 		if c.Family != FamilyAny && c.Family != p.family() {
@@ -243,14 +244,50 @@ func (fw *HostFirewall) admit(p *fwPacket, want PortSet) (PortSet, []string) {
 			acc = ok.Subtract(r.drop)
 		}
 		for ref, ps := range r.by {
-			if ps.Overlaps(acc) {
-				refs = append(refs, ref)
-			}
+			by[ref] = by[ref].Union(ps)
 		}
 		ok = acc
 	}
-	slices.Sort(refs)
-	return ok, slices.Compact(refs)
+	for ref, ps := range by {
+		if ps = ps.Intersect(ok); ps.Empty() {
+			delete(by, ref)
+		} else {
+			by[ref] = ps
+		}
+	}
+	return ok, by
+}
+
+// zoneVerdict is what the firewall admits from one zone on one interface
+// for one protocol, over every port: computed once per report and shared
+// by the sockets.
+type zoneVerdict struct {
+	ok PortSet
+	by map[string]PortSet
+}
+
+func (fw *HostFirewall) zoneVerdict(iface string, proto Protocol, src []addrRange, cuts []netip.Prefix) zoneVerdict {
+	v := zoneVerdict{by: map[string]PortSet{}}
+	for _, at := range atomize(src, cuts) {
+		ok, by := fw.admit(&fwPacket{iface: iface, proto: proto, src: at}, AllPorts())
+		v.ok = v.ok.Union(ok)
+		for ref, ps := range by {
+			v.by[ref] = v.by[ref].Union(ps)
+		}
+	}
+	return v
+}
+
+// refs lists the rules that admit port, sorted.
+func (v *zoneVerdict) refs(port int) []string {
+	var out []string
+	for ref, ps := range v.by {
+		if ps.Contains(port) {
+			out = append(out, ref)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // sourceCuts lists every source prefix rules of fw mention: the atom
