@@ -317,3 +317,62 @@ func newTargetReplayCmd(g *Globals) *cobra.Command {
 	cmd.Flags().Int64SliceVar(&ids, "id", nil, "dead letter id, repeatable (default: all)")
 	return cmd
 }
+
+// newEventsWatchCmd is `vigil events watch`: the server's outbox as JSON
+// lines, following new events with long polls.
+func newEventsWatchCmd(g *Globals) *cobra.Command {
+	var since, limit int64
+	cmd := &cobra.Command{
+		Use:   "watch",
+		Short: "Print a server's events as JSON lines as they happen (VIGIL_SERVER, VIGIL_TOKEN)",
+		Example: `  vigil events watch                 # from now on
+  vigil events watch --since 0 --limit 100`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newAPIClient()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if since < 0 {
+				var l api.EventList
+				if err := c.do(ctx, "GET", "/v1/events", url.Values{"since": {"0"}, "limit": {"1"}}, nil, &l); err != nil {
+					return err
+				}
+				// Skip to the end: page through what exists without printing.
+				for len(l.Events) > 0 {
+					since = l.Last
+					if err := c.do(ctx, "GET", "/v1/events", url.Values{"since": {strconv.FormatInt(since, 10)}, "limit": {"1000"}}, nil, &l); err != nil {
+						return err
+					}
+				}
+			}
+			enc := json.NewEncoder(g.Stdout)
+			printed := int64(0)
+			for limit <= 0 || printed < limit {
+				var l api.EventList
+				q := url.Values{"since": {strconv.FormatInt(since, 10)}, "wait": {"30s"}, "limit": {"1000"}}
+				if err := c.do(ctx, "GET", "/v1/events", q, nil, &l); err != nil {
+					if ctx.Err() != nil {
+						return nil
+					}
+					return err
+				}
+				for _, e := range l.Events {
+					if limit > 0 && printed >= limit {
+						break
+					}
+					if err := enc.Encode(e); err != nil {
+						return err
+					}
+					printed++
+				}
+				since = l.Last
+			}
+			return nil
+		},
+	}
+	cmd.Flags().Int64Var(&since, "since", -1, "print events after this sequence number (default: only new ones)")
+	cmd.Flags().Int64Var(&limit, "limit", 0, "stop after this many events (0: never)")
+	return cmd
+}

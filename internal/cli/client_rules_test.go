@@ -102,6 +102,17 @@ func TestRulesAndTargetsCommands(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	code, stdout, stderr = run(t, "events", "watch", "--since", "0", "--limit", "2")
+	var lines []api.EventView
+	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var e api.EventView
+		if json.Unmarshal([]byte(l), &e) == nil {
+			lines = append(lines, e)
+		}
+	}
+	if code != ExitOK || len(lines) != 2 || lines[0].Seq >= lines[1].Seq {
+		t.Errorf("events watch: %d %q %s", code, stdout, stderr)
+	}
 	_, stdout, _ = run(t, "targets", "deliveries", tgt)
 	containsAll(t, "deliveries table", stdout, "OUTCOME", "delivered", "204")
 	_, stdout, _ = run(t, "targets", "dead-letters", tgt, "--format", "json")

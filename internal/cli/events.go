@@ -26,7 +26,7 @@ func newEventsCmd(g *Globals) *cobra.Command {
 completed; coverage changed; advisory database updated) as an event in an envelope modelled on
 Amazon EventBridge's. Rules select events with EventBridge event patterns.`,
 	}
-	cmd.AddCommand(newEventsTestPatternCmd(g), newEventsSchemaCmd(g))
+	cmd.AddCommand(newEventsTestPatternCmd(g), newEventsSchemaCmd(g), newEventsWatchCmd(g))
 	return cmd
 }
 
