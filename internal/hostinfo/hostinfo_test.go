@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -139,5 +140,38 @@ func TestKernel(t *testing.T) {
 	}
 	if rel != string(bytes.TrimSpace(want)) {
 		t.Errorf("Kernel() = %q, want %q", rel, want)
+	}
+}
+
+// TestLowerPriority runs in a child process (the change cannot be undone
+// without privileges) and reads every thread's nice value back from /proc.
+func TestLowerPriority(t *testing.T) {
+	if os.Getenv("VIGIL_PRIORITY_CHILD") == "1" {
+		if err := LowerPriority(7); err != nil {
+			t.Fatal(err)
+		}
+		ents, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			t.Skip(err)
+		}
+		for _, e := range ents {
+			stat, err := os.ReadFile(filepath.Join("/proc/self/task", e.Name(), "stat"))
+			if err != nil {
+				continue
+			}
+			// Field 19 is the nice value; the command (field 2) has no
+			// spaces here.
+			f := bytes.Fields(stat)
+			if len(f) > 18 && string(f[18]) != "7" {
+				t.Errorf("thread %s: nice %s, want 7", e.Name(), f[18])
+			}
+		}
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestLowerPriority$", "-test.v")
+	cmd.Env = append(os.Environ(), "VIGIL_PRIORITY_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("--- PASS: TestLowerPriority")) {
+		t.Errorf("child: %v\n%s", err, out)
 	}
 }
