@@ -41,7 +41,10 @@
 // outbox and outbox_counter, audit_log, jobs; migration 002 adds
 // findings (filter, sort and aggregation columns, lifecycle columns, and
 // the scan-determined content as S2-compressed JSON with its fingerprint)
-// and suppression_rules (saved filters, unique name per account).
+// and suppression_rules (saved filters, unique name per account);
+// migration 003 adds scan_configs (one row per account that set its scan
+// configuration) and scan_eligibility (when each image's rescan window
+// started).
 //
 // Times are stored as Unix microseconds in both dialects.
 package store
