@@ -108,7 +108,7 @@ func (c *collector) attachPackages(ctx context.Context, socks []exposure.Socket)
 		if pkg, ok := c.owners[socks[i].Exe]; ok {
 			socks[i].Exe, _ = hostinfo.RootRelative(c.cfg.Root, socks[i].Exe)
 			if socks[i].Package = pkg; pkg != "" {
-				socks[i].Ecosystem = "dpkg"
+				socks[i].Ecosystem = hostinfo.PackageManager(c.cfg.Root)
 			}
 			continue
 		}

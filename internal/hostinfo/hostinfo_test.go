@@ -1,6 +1,7 @@
 package hostinfo
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"net"
@@ -173,5 +174,22 @@ func TestLowerPriority(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !bytes.Contains(out, []byte("--- PASS: TestLowerPriority")) {
 		t.Errorf("child: %v\n%s", err, out)
+	}
+}
+
+// TestAPKOwners reads a real Alpine installed database (syft's test data).
+func TestAPKOwners(t *testing.T) {
+	f, err := os.Open("../../../shared/testdata/pkgdb/apk/installed.syft-image-pkg-coverage")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	want := map[string]string{"/usr/bin/ldd": "/usr/bin/ldd", "/sbin/ldconfig": "/sbin/ldconfig", "/bin/nope": "/bin/nope"}
+	got := map[string]string{}
+	if err := parseAPKOwners(context.Background(), bufio.NewScanner(f), want, got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"/usr/bin/ldd": "musl-utils", "/sbin/ldconfig": "musl-utils"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -3,6 +3,7 @@ package hostinfo
 import (
 	"bufio"
 	"context"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -16,7 +17,8 @@ import (
 const maxListBytes = 256 << 20
 
 // Owners finds, for each absolute path (as seen inside root), the dpkg
-// package whose file list (var/lib/dpkg/info/*.list) names it; merged-/usr
+// package whose file list (var/lib/dpkg/info/*.list) names it, else the
+// Alpine package whose entry in lib/apk/db/installed does; merged-/usr
 // aliases (/bin ↔ /usr/bin, /sbin ↔ /usr/sbin, /lib ↔ /usr/lib) count as
 // the same file. Paths no package owns are absent from the answer. Reads
 // are paced by lim when it is not nil.
@@ -64,7 +66,57 @@ func Owners(ctx context.Context, root string, paths []string, lim *Limiter) (map
 			break
 		}
 	}
+	if len(out) < len(paths) {
+		if err := apkOwners(ctx, root, want, out); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// apkOwners adds the owners recorded in Alpine's installed database
+// (lib/apk/db/installed: P: starts a package, F: names a directory, R: a
+// file in it).
+func apkOwners(ctx context.Context, root string, want, out map[string]string) error {
+	f, err := os.Open(filepath.Join(root, "lib/apk/db/installed"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return parseAPKOwners(ctx, bufio.NewScanner(io.LimitReader(f, maxListBytes)), want, out)
+}
+
+func parseAPKOwners(ctx context.Context, sc *bufio.Scanner, want, out map[string]string) error {
+	var pkg, dir string
+	for n := 0; sc.Scan(); n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		line := sc.Text()
+		if len(line) < 2 || line[1] != ':' {
+			if line == "" {
+				pkg, dir = "", ""
+			}
+			continue
+		}
+		switch line[0] {
+		case 'P':
+			pkg = line[2:]
+		case 'F':
+			dir = line[2:]
+		case 'R':
+			p := path.Clean("/" + dir + "/" + line[2:])
+			if asked, ok := want[p]; ok && pkg != "" {
+				if _, done := out[asked]; !done {
+					out[asked] = pkg
+				}
+			}
+		}
+	}
+	return sc.Err()
 }
 
 // aliases returns p and its merged-/usr twin.
@@ -105,10 +157,11 @@ func AttachPackages(ctx context.Context, root string, socks []exposure.Socket, l
 	if err != nil {
 		return err
 	}
+	eco := PackageManager(root)
 	for i, p := range rel {
 		socks[i].Exe = p
 		if pkg, ok := owners[p]; ok {
-			socks[i].Package, socks[i].Ecosystem = pkg, "dpkg"
+			socks[i].Package, socks[i].Ecosystem = pkg, eco
 		}
 	}
 	return nil
@@ -154,4 +207,16 @@ func RootRelative(root, exe string) (string, bool) {
 		return exe, false
 	}
 	return "/" + r, true
+}
+
+// PackageManager names the OS package database of root whose file lists
+// Owners reads: "dpkg", "apk", or "" when there is none.
+func PackageManager(root string) string {
+	if _, err := os.Stat(filepath.Join(root, "var/lib/dpkg/status")); err == nil {
+		return "dpkg"
+	}
+	if _, err := os.Stat(filepath.Join(root, "lib/apk/db/installed")); err == nil {
+		return "apk"
+	}
+	return ""
 }
