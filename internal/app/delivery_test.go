@@ -211,6 +211,33 @@ func TestDeliveryEndToEnd(t *testing.T) {
 
 			// The scrape follows: created, then closed when the package goes.
 			mid := scrape(t, c)
+			feedAge := -1.0
+			for k, v := range mid {
+				if strings.HasPrefix(k, "vigil_advisory_feed_age_seconds{") {
+					feedAge = v
+				}
+			}
+			if feedAge < 0 || mid[`vigil_store_up`] != 1 || mid[`vigil_resources{coverage_reason="SUCCESSFUL",coverage_status="ACTIVE"}`] != 2 {
+				t.Errorf("feed age %v, store up %v, covered resources %v", feedAge, mid[`vigil_store_up`],
+					mid[`vigil_resources{coverage_reason="SUCCESSFUL",coverage_status="ACTIVE"}`])
+			}
+			for _, tc := range []struct {
+				token string
+				want  int
+			}{{"", http.StatusUnauthorized}, {"not-a-token", http.StatusUnauthorized}, {readOnlyToken(t, c), http.StatusForbidden}} {
+				req, _ := http.NewRequest("GET", c.base+"/metrics", nil)
+				if tc.token != "" {
+					req.Header.Set("Authorization", "Bearer "+tc.token)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != tc.want {
+					t.Errorf("/metrics with %q: %d, want %d", tc.token, resp.StatusCode, tc.want)
+				}
+			}
 			if mid[active]-before[active] != 2 {
 				t.Errorf("%s: %v → %v, want +2", active, before[active], mid[active])
 			}
@@ -387,4 +414,14 @@ func TestForwardToHub(t *testing.T) {
 	if n != len(created) {
 		t.Errorf("the hub recorded %d forwarded events, want %d", n, len(created))
 	}
+}
+
+// readOnlyToken creates a read-only token and returns its secret.
+func readOnlyToken(t *testing.T, c *client) string {
+	t.Helper()
+	var ct api.CreatedToken
+	if st := c.do("POST", "/v1/tokens", api.CreateTokenRequest{Name: "viewer", Role: model.RoleReadOnly}, &ct); st != http.StatusCreated {
+		t.Fatalf("create token: %d", st)
+	}
+	return ct.Secret
 }
