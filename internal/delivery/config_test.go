@@ -111,6 +111,7 @@ func TestVerify(t *testing.T) {
 func TestEnvelope(t *testing.T) {
 	at := time.Date(2026, 5, 1, 12, 0, 0, 123, time.UTC)
 	cov := []byte(`{"resource":{"id":"res-9","type":"IMAGE","name":"app"},"scanType":"PACKAGE","previous":null,"current":{"status":"INACTIVE","reason":"EXCLUDED_BY_TAG"}}`)
+	adv := []byte(`{"snapshotId":"s2","feeds":[],"diff":{"added":1,"modified":0,"withdrawn":0},"resourcesAffected":3}`)
 	tests := []struct {
 		name string
 		ev   model.Event
@@ -122,6 +123,9 @@ func TestEnvelope(t *testing.T) {
 		{"coverage", model.Event{Seq: 5, AccountID: "acc-1", Type: "coverage.changed", Payload: cov, CreatedAt: at},
 			&event.Envelope{Version: "0", ID: delivery.EventID("acc-1", 5), DetailType: event.CoverageChanged, Source: "vigil", Account: "acc-1",
 				Time: at.Truncate(time.Second), Region: "eu", Resources: []string{"res-9"}, Detail: cov}},
+		{"advisory update", model.Event{Seq: 7, AccountID: "acc-1", Type: event.OutboxAdvisoryDatabaseUpdated, Payload: adv, CreatedAt: at},
+			&event.Envelope{Version: "0", ID: delivery.EventID("acc-1", 7), DetailType: event.AdvisoryDatabaseUpdated, Source: "vigil", Account: "acc-1",
+				Time: at.Truncate(time.Second), Region: "eu", Resources: []string{}, Detail: adv}},
 		{"bookkeeping", model.Event{Seq: 6, AccountID: "acc-1", Type: "resource.registered", Payload: []byte(`{}`), CreatedAt: at}, nil},
 	}
 	for _, tc := range tests {

@@ -7,17 +7,12 @@ import (
 	"strconv"
 
 	"github.com/vigilsec/vigil/internal/event"
-	"github.com/vigilsec/vigil/internal/finding"
 	"github.com/vigilsec/vigil/internal/model"
 )
 
 // TypeForwarded is the outbox type of an event received from another vigil
 // server: its payload is the whole envelope, delivered unchanged.
 const TypeForwarded = "event.forwarded"
-
-// TypeCoverageChanged is the outbox type of a coverage change (its payload
-// is an event.CoverageChangedDetail), published as "Coverage Changed".
-const TypeCoverageChanged = "coverage.changed"
 
 // EventID returns the envelope id of an outbox event: a UUID (version 8,
 // RFC 9562) derived from the account and the sequence number, so every
@@ -41,9 +36,10 @@ func EventID(account model.AccountID, seq int64) string {
 	return string(out[:])
 }
 
-// Envelope converts an outbox event to the envelope targets receive. ok
-// is false for outbox types that are not published events (resource
-// bookkeeping); such events are skipped.
+// Envelope converts an outbox event to the envelope targets receive (the
+// outbox types are event.Outbox*; the payload is the detail). ok is false
+// for outbox types that are not published events (resource bookkeeping);
+// such events are skipped.
 func Envelope(e *model.Event, region string) (env *event.Envelope, ok bool, err error) {
 	if e.Type == TypeForwarded {
 		env = &event.Envelope{}
@@ -52,10 +48,7 @@ func Envelope(e *model.Event, region string) (env *event.Envelope, ok bool, err 
 		}
 		return env, true, env.Check()
 	}
-	dt, ok := finding.DetailTypeOf(e.Type)
-	if !ok && e.Type == TypeCoverageChanged {
-		dt, ok = event.CoverageChanged, true
-	}
+	dt, ok := event.DetailTypeOfOutbox(e.Type)
 	if !ok {
 		return nil, false, nil
 	}
