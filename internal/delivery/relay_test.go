@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -193,7 +194,8 @@ func TestCommandTarget(t *testing.T) {
 	t.Setenv("VIGIL_TEST_SERVER_SECRET", "do-not-pass")
 	ok := f.target(t, store.TargetCommand, delivery.Config{Argv: []string{"/bin/sh", "-c", `cat > "$0"; echo "$VIGIL_EVENT_SEQ$VIGIL_TEST_SERVER_SECRET" >> "$0"`, out}},
 		"", `{"detail":{"severity":["CRITICAL"]}}`)
-	hang := f.target(t, store.TargetCommand, delivery.Config{Argv: []string{"/bin/sh", "-c", "sleep 60 & sleep 60"},
+	pidFile := filepath.Join(t.TempDir(), "child.pid")
+	hang := f.target(t, store.TargetCommand, delivery.Config{Argv: []string{"/bin/sh", "-c", `sleep 60 & echo $! > "$0"; sleep 60`, pidFile},
 		Timeout: delivery.Duration(300 * time.Millisecond), MaxAttempts: 1}, "", `{"detail":{"severity":["HIGH"]}}`)
 	f.run(t, delivery.Options{AllowCommands: true})
 	start := time.Now()
@@ -220,6 +222,20 @@ func TestCommandTarget(t *testing.T) {
 	if len(ds) != 1 || ds[0].Outcome != store.OutcomeDead || !strings.Contains(ds[0].Error, "time limit") || ds[0].Duration > 3*time.Second {
 		t.Errorf("hanging command attempts %+v", ds)
 	}
+	// The whole process group died: the script's background child too.
+	pidText, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(pidText)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "the background child to die", func() bool {
+		// A killed child not yet reaped by init shows as a zombie.
+		st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		return err != nil || strings.Contains(string(st), ") Z ")
+	})
 	okLog, _ := f.log(t, ok.ID)
 	if len(okLog) != 1 || okLog[0].Outcome != store.OutcomeDelivered {
 		t.Errorf("command attempts %+v", okLog)
