@@ -28,11 +28,30 @@ const (
 const EventCoverageChanged = "coverage.changed"
 
 // recordCoverage sets res's coverage in tx and, when its status or reason
-// changed, appends a coverage.changed event. It returns the resource as
-// stored.
+// changed, appends a coverage.changed event. res.Coverage is what the
+// caller read; when another transaction changed it since (PostgreSQL), the
+// change is made from what is stored now, so each change is announced
+// once. It returns the resource as stored.
 func recordCoverage(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resource, c model.Coverage) (model.Resource, error) {
 	prev := res.Coverage
-	got, err := tx.Resources(sc).SetCoverage(ctx, res.ID, c)
+	for attempt := 0; ; attempt++ {
+		ok, err := tx.ScanConfigs(sc).SwapCoverage(ctx, res.ID, prev, c)
+		if err != nil {
+			return res, err
+		}
+		if ok {
+			break
+		}
+		if attempt > 0 {
+			return res, &store.ConflictError{Kind: "resource", ID: string(res.ID), Reason: "coverage changed concurrently"}
+		}
+		cur, err := tx.Resources(sc).Get(ctx, res.ID)
+		if err != nil {
+			return res, err
+		}
+		prev = cur.Coverage
+	}
+	got, err := tx.Resources(sc).Get(ctx, res.ID)
 	if err != nil || (prev.Status == c.Status && prev.Reason == c.Reason) {
 		return got, err
 	}

@@ -8,7 +8,8 @@ import (
 )
 
 // ScanConfigStore holds each account's scan configuration and when each
-// image's rescan window started.
+// image's rescan window started, and changes coverage the way applying a
+// configuration needs (compare and swap).
 type ScanConfigStore interface {
 	// Get returns the account's configuration, or
 	// model.DefaultScanConfig (Default true) when it stored none. The
@@ -25,4 +26,10 @@ type ScanConfigStore interface {
 	// EligibleSince returns the recorded window starts of the resources
 	// in scope among ids; resources without one are absent.
 	EligibleSince(ctx context.Context, ids []model.ResourceID) (map[model.ResourceID]time.Time, error)
+	// SwapCoverage sets a resource's coverage to next when its stored
+	// status and reason are still prev's and reports whether it did;
+	// nothing is written when another transaction changed them since prev
+	// was read. Coverage changes that announce themselves (an event) go
+	// through it, so that two writers never both announce one change.
+	SwapCoverage(ctx context.Context, id model.ResourceID, prev, next model.Coverage) (bool, error)
 }

@@ -144,3 +144,24 @@ func (s *scanConfigs) EligibleSince(ctx context.Context, ids []model.ResourceID)
 	}
 	return out, nil
 }
+
+func (s *scanConfigs) SwapCoverage(ctx context.Context, id model.ResourceID, prev, next model.Coverage) (bool, error) {
+	if err := s.t.writable(); err != nil {
+		return false, err
+	}
+	if next.Status != model.CoverageActive && next.Status != model.CoverageInactive {
+		return false, &store.InvalidError{Field: "coverage.status", Reason: "unknown status " + string(next.Status)}
+	}
+	cond, args := scopeCond(s.sc, "account_id", []any{string(next.Status), string(next.Reason), micro(next.LastScannedAt), micro(s.t.s.now()),
+		string(id), string(prev.Status), string(prev.Reason)})
+	n, err := s.t.c.Exec(ctx, `UPDATE resources SET coverage_status = ?, coverage_reason = ?, last_scanned_at = ?, updated_at = ?
+		WHERE id = ? AND coverage_status = ? AND coverage_reason = ?`+cond, args...)
+	if err != nil || n > 0 {
+		return n > 0, err
+	}
+	// Nothing changed: a resource out of scope or gone is not found.
+	if _, err := (&resources{t: s.t, sc: s.sc}).Get(ctx, id); err != nil {
+		return false, err
+	}
+	return false, nil
+}

@@ -120,8 +120,8 @@ func testScanConfig(t *testing.T, nb NewBackend) {
 	testEligibility(t, e)
 }
 
-// testEligibility checks the rescan windows: set, replaced, scoped, gone
-// with their resource.
+// testEligibility checks the rescan windows (set, replaced, scoped, gone
+// with their resource) and the coverage compare-and-swap.
 func testEligibility(t *testing.T, e *env) {
 	ctx := context.Background()
 	sb, sc := store.AccountScope(e.b.ID), store.AccountScope(e.c.ID)
@@ -155,6 +155,31 @@ func testEligibility(t *testing.T, e *env) {
 		got, err = tx.ScanConfigs(sc).EligibleSince(ctx, []model.ResourceID{img.ID})
 		if err != nil || len(got) != 0 {
 			t.Errorf("EligibleSince out of scope = %v, %v; want nothing", got, err)
+		}
+		return nil
+	})
+	// Coverage compare-and-swap.
+	pendingCov := model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonPendingInitialScan}
+	excluded := model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonExcludedByTag}
+	e.tx(t, func(tx store.Tx) error {
+		cs := tx.ScanConfigs(sb)
+		if ok, err := cs.SwapCoverage(ctx, other.ID, pendingCov, excluded); err != nil || !ok {
+			t.Errorf("swap from the stored coverage = %v, %v; want done", ok, err)
+		}
+		if ok, err := cs.SwapCoverage(ctx, other.ID, pendingCov, model.Coverage{Status: model.CoverageActive, Reason: model.ReasonSuccessful}); err != nil || ok {
+			t.Errorf("swap from a stale coverage = %v, %v; want not done", ok, err)
+		}
+		got, err := tx.Resources(sb).Get(ctx, other.ID)
+		if err != nil || got.Coverage != excluded {
+			t.Errorf("coverage after the swaps = %+v, %v; want %+v", got.Coverage, err, excluded)
+		}
+		var nf *store.NotFoundError
+		if _, err := tx.ScanConfigs(sc).SwapCoverage(ctx, other.ID, excluded, pendingCov); !errors.As(err, &nf) {
+			t.Errorf("swap out of scope: %v, want *store.NotFoundError", err)
+		}
+		var ie *store.InvalidError
+		if _, err := cs.SwapCoverage(ctx, other.ID, excluded, model.Coverage{Status: "MAYBE"}); !errors.As(err, &ie) {
+			t.Errorf("swap to an unknown status: %v, want *store.InvalidError", err)
 		}
 		return nil
 	})
