@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -219,7 +221,11 @@ func (s *Server) enrollAgent(r *http.Request) (any, error) {
 			return unauthenticated("enrollment token revoked, expired or used up")
 		}
 		sc := store.AccountScope(t.AccountID)
-		res, ur, err := tx.Resources(sc).Upsert(ctx, model.Resource{AccountID: t.AccountID, Type: model.ResourceHost, Name: host, Tags: req.Tags})
+		tags, err := keepTags(ctx, tx, sc, t.AccountID, host, req.Tags)
+		if err != nil {
+			return err
+		}
+		res, ur, err := tx.Resources(sc).Upsert(ctx, model.Resource{AccountID: t.AccountID, Type: model.ResourceHost, Name: host, Tags: tags})
 		if err != nil {
 			return err
 		}
@@ -267,4 +273,24 @@ func (s *Server) agentRoutes() []Route {
 		{"DELETE", "/v1/agent-enrollment-tokens/{id}", Admin, s.revokeEnrollmentToken},
 		{"POST", "/v1/network-models/aws", Write, s.uploadAWSModel},
 	}
+}
+
+// keepTags returns the tags of the existing HOST resource name (if any)
+// with add laid over them: registering a host again never drops the
+// tags users gave it.
+func keepTags(ctx context.Context, tx store.Tx, sc store.Scope, acct model.AccountID, name string, add map[string]string) (map[string]string, error) {
+	old, err := tx.Resources(sc).Find(ctx, acct, model.ResourceHost, name)
+	var nf *store.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return add, nil
+	case err != nil:
+		return nil, err
+	}
+	out := maps.Clone(old.Tags)
+	if out == nil {
+		out = map[string]string{}
+	}
+	maps.Copy(out, add)
+	return out, nil
 }

@@ -197,6 +197,12 @@ func TestUploadAWSModel(t *testing.T) {
 					t.Errorf("no finding titled %q in %v", tl, got)
 				}
 			}
+			// A user's tag on the instance's resource survives the next
+			// upload.
+			resID := l.Findings[0].Resource.ID
+			if st := bearerCall(t, w, w.tokB, "PUT", "/v1/resources/"+string(resID)+"/tags", map[string]any{"tags": map[string]string{"team": "web", "vigil:network-model": "prod"}}, nil); st != http.StatusOK {
+				t.Fatalf("set tags: %d", st)
+			}
 			// The same network with no security group rules: nothing is
 			// reachable and the findings close.
 			closed := maps.Clone(files)
@@ -207,6 +213,11 @@ func TestUploadAWSModel(t *testing.T) {
 			}
 			if again.Findings != 0 || again.Delta.Closed != len(want.Findings) {
 				t.Errorf("second upload %+v, want %d closed", again, len(want.Findings))
+			}
+			var res model.Resource
+			bearerCall(t, w, w.tokB, "GET", "/v1/resources/"+string(resID), nil, &res)
+			if res.Tags["team"] != "web" || res.Tags["vigil:network-model"] != "prod" {
+				t.Errorf("tags after the second upload: %v", res.Tags)
 			}
 		})
 	}

@@ -117,6 +117,9 @@ func (s *Server) reconcileHost(ctx context.Context, tx store.Tx, p *Principal, a
 	if h.Name != "" {
 		tags["Name"] = h.Name
 	}
+	if tags, err = keepTags(ctx, tx, p.Scope, acct, h.ID, tags); err != nil {
+		return d, false, err
+	}
 	res, ur, err := tx.Resources(p.Scope).Upsert(ctx, model.Resource{AccountID: acct, Type: model.ResourceHost, Name: h.ID, Tags: tags})
 	if err != nil {
 		return d, false, err
