@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -80,3 +81,30 @@ func FuzzIndentWriter(f *testing.F) {
 }
 
 func bufioWriter(b *bytes.Buffer) *bufio.Writer { return bufio.NewWriterSize(b, 16) }
+
+// BenchmarkWriteJSON writes the sample report as `vigil scan --format
+// json` does, indenting while streaming.
+func BenchmarkWriteJSON(b *testing.B) {
+	r := sampleReport(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteJSON(io.Discard, []*Report{r}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWriteJSONEncoderIndent is the same with json.Encoder's own
+// indentation, for comparison.
+func BenchmarkWriteJSONEncoderIndent(b *testing.B) {
+	r := sampleReport(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		enc := json.NewEncoder(io.Discard)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
