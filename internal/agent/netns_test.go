@@ -143,7 +143,7 @@ func TestAgentsInNetworkNamespaces(t *testing.T) {
 	// Both enroll and report; the server shows packages, listeners and
 	// exposure.
 	var agents vapi.AgentList
-	eventually(t, "both agents reported", 60*time.Second, func() (bool, string) {
+	eventually(t, "both agents reported", 180*time.Second, func() (bool, string) {
 		api(t, base, admin, "GET", "/v1/agents", nil, &agents)
 		n := 0
 		for _, a := range agents.Agents {
@@ -205,7 +205,7 @@ func TestAgentsInNetworkNamespaces(t *testing.T) {
 		}
 		return out
 	}
-	eventually(t, "exposure of both hosts", 60*time.Second, func() (bool, string) {
+	eventually(t, "exposure of both hosts", 180*time.Second, func() (bool, string) {
 		g1, g2 := procs(networkFindings(t, base, admin, res["h1"])), procs(networkFindings(t, base, admin, res["h2"]))
 		d := cmp.Diff(wantH1, g1) + cmp.Diff(wantH2, g2)
 		return d == "", d
@@ -215,12 +215,12 @@ func TestAgentsInNetworkNamespaces(t *testing.T) {
 	// it again: nothing stored is lost and the change arrives.
 	srv.stop()
 	l.start(h1, nil, "python3", "-m", "http.server", "--bind", "0.0.0.0", "8001")
-	eventually(t, "h1's agent retrying while the server is down", 60*time.Second, func() (bool, string) {
+	eventually(t, "h1's agent retrying while the server is down", 120*time.Second, func() (bool, string) {
 		return strings.Contains(a1.out.String(), "report failed; will retry"), a1.out.String()
 	})
 	startServer()
 	wantH1b := slices.Insert(slices.Clone(wantH1), 4, reach{"Port 8001 is reachable from the Local Network - TCP", "10.231.0.0/24", "python3"})
-	eventually(t, "the change made while the server was down", 60*time.Second, func() (bool, string) {
+	eventually(t, "the change made while the server was down", 180*time.Second, func() (bool, string) {
 		g1, g2 := procs(networkFindings(t, base, admin, res["h1"])), procs(networkFindings(t, base, admin, res["h2"]))
 		d := cmp.Diff(wantH1b, g1) + cmp.Diff(wantH2, g2)
 		return d == "", d + a1.out.String()
