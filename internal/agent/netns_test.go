@@ -121,7 +121,7 @@ func TestAgentsInNetworkNamespaces(t *testing.T) {
 	startServer := func() *proc {
 		p := l.start("", []string{"VIGIL_BOOTSTRAP_TOKEN=" + admin}, bin, "server", "--listen", addr, "--data-dir", dataDir,
 			"--db-dir", dbDir, "--update-interval", "0", "--rescan-interval", "0")
-		eventually(t, "server up", 30*time.Second, func() (bool, string) {
+		eventually(t, "server up", 90*time.Second, func() (bool, string) {
 			return api(t, base, "", "GET", "/healthz", nil, nil) == 200, p.out.String()
 		})
 		return p
