@@ -370,8 +370,10 @@ type Trend struct {
 
 // dashboardTrend counts, for each of the last days, the findings that were
 // open at the end of that day: first observed by then and not closed, or
-// closed after it (a closed finding's updatedAt is when it closed). Two
-// counts a day.
+// closed after it (a closed finding's updatedAt is when it closed). The
+// findings not closed are counted up to the first day and then one day
+// at a time (short ranges of the store's (status, first observed) index),
+// the closed ones once a day.
 func (s *Server) dashboardTrend(r *http.Request) (any, error) {
 	p := mustPrincipal(r)
 	days, err := intParam(r.URL.Query(), "days", 14, 1, 90)
@@ -384,21 +386,24 @@ func (s *Server) dashboardTrend(r *http.Request) (any, error) {
 	out := Trend{Points: []TrendPoint{}}
 	err = s.store.View(ctx, func(tx store.Tx) error {
 		fs := tx.Findings(p.Scope)
+		notClosed := 0
+		var after time.Time // the end of the day before, zero before the first
 		for i := int(days) - 1; i >= 0; i-- {
 			end := today.AddDate(0, 0, -i).Add(24*time.Hour - time.Microsecond)
 			if end.After(now) {
 				end = now
 			}
-			notClosed := model.FindingFilter{
-				// ACTIVE or SUPPRESSED (not CLOSED) as equalities, which an
-				// index on status can serve.
-				Status: []model.StringFilter{{Comparison: model.CompareEquals, Value: string(model.StatusActive)},
-					{Comparison: model.CompareEquals, Value: string(model.StatusSuppressed)}},
-				FirstObservedAt: []model.DateFilter{{End: end}},
+			window := model.DateFilter{End: end}
+			if !after.IsZero() {
+				window.Start = after.Add(time.Microsecond)
 			}
-			n, err := fs.Count(ctx, notClosed)
-			if err != nil {
-				return err
+			// One status at a time: an equality each index serves alone.
+			for _, st := range []model.FindingStatus{model.StatusActive, model.StatusSuppressed} {
+				n, err := fs.Count(ctx, model.FindingFilter{Status: eqFilter(string(st)), FirstObservedAt: []model.DateFilter{window}})
+				if err != nil {
+					return err
+				}
+				notClosed += n
 			}
 			closedLater := model.FindingFilter{
 				Status:          eqFilter(string(model.StatusClosed)),
@@ -409,7 +414,8 @@ func (s *Server) dashboardTrend(r *http.Request) (any, error) {
 			if err != nil {
 				return err
 			}
-			out.Points = append(out.Points, TrendPoint{Date: end.Format(time.DateOnly), Open: n + m})
+			out.Points = append(out.Points, TrendPoint{Date: end.Format(time.DateOnly), Open: notClosed + m})
+			after = end
 		}
 		return nil
 	})

@@ -116,6 +116,12 @@ func TestDashboard(t *testing.T) {
 			if diff := cmp.Diff(wantTrend, trend.Points); diff != "" {
 				t.Errorf("trend (-want +got):\n%s", diff)
 			}
+			// A shorter trend counts the findings first observed before its
+			// first day (F1, F2, F3) in that day's figure.
+			short := decode[api.Trend](t, get("/v1/dashboard/trend?days=3"))
+			if diff := cmp.Diff(wantTrend[3:], short.Points); diff != "" {
+				t.Errorf("trend of 3 days (-want +got):\n%s", diff)
+			}
 
 			d := decode[api.Dashboard](t, get("/v1/dashboard"))
 			type summary struct {
