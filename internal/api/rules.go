@@ -313,6 +313,9 @@ func (s *Server) createTarget(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if req.Kind == store.TargetCommand && !s.allowCommands {
+		return nil, forbidden("kind command: command targets are disabled on this server (start it with VIGIL_ALLOW_COMMAND_TARGETS=1)")
+	}
 	acct, err := accountFor(p, req.AccountID)
 	if err != nil {
 		return nil, err

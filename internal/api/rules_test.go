@@ -100,6 +100,7 @@ func TestEventRulesAPI(t *testing.T) {
 				{"config with an unknown field", "POST", "/v1/targets", map[string]any{"name": "t", "kind": "webhook", "config": map[string]any{"url": "https://x/", "insecure": true}}, 400},
 				{"forward without a token", "POST", "/v1/targets", map[string]any{"name": "t", "kind": "forward", "config": map[string]any{"url": "https://hub.example"}}, 400},
 				{"kind change", "PUT", "/v1/targets/" + id, map[string]any{"name": "t", "kind": "slack", "config": map[string]any{"url": "https://x/"}}, 400},
+				{"command targets disabled", "POST", "/v1/targets", map[string]any{"name": "t", "kind": "command", "config": map[string]any{"argv": []string{"/bin/true"}}}, 403},
 			}
 			for _, tc := range bad {
 				st, body := call(t, w.srv, w.tokB, tc.method, tc.path, tc.body)

@@ -60,6 +60,9 @@ type Config struct {
 	// Database reports the advisory database's freshness for the
 	// dashboard; the dashboard leaves it out when nil.
 	Database func(ctx context.Context) (DatabaseStatus, error)
+	// AllowCommandTargets accepts command targets (programs run on the
+	// server); without it creating one is refused, since it would never run.
+	AllowCommandTargets bool
 }
 
 // Server is the HTTP API.
@@ -75,7 +78,9 @@ type Server struct {
 	mux     *http.ServeMux
 	// dbStatus is Config.Database.
 	dbStatus func(ctx context.Context) (DatabaseStatus, error)
-	routes   []Route
+	// allowCommands is Config.AllowCommandTargets.
+	allowCommands bool
+	routes        []Route
 }
 
 // New returns a Server with every route registered.
@@ -83,7 +88,8 @@ func New(cfg Config) *Server {
 	s := &Server{
 		store: cfg.Store, log: cfg.Logger, clock: cfg.Now, notify: cfg.Notify, ready: cfg.Ready,
 		index: cfg.Index, tempDir: cfg.TempDir, gen: cfg.Generator, dbStatus: cfg.Database,
-		mux: http.NewServeMux(),
+		allowCommands: cfg.AllowCommandTargets,
+		mux:           http.NewServeMux(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -170,6 +170,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			Store: a.store, Logger: a.log, Now: cfg.Now, Notify: a.notify, Ready: a.ready,
 			Index: a.extract, TempDir: cfg.Scan.Index.TempDir,
 			Generator: report.Generator{Name: "vigil", Version: cfg.Version}, Database: a.databaseStatus,
+			AllowCommandTargets: a.commandTargetsAllowed(),
 		})
 		if a.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
 			return fail(err)

@@ -65,7 +65,7 @@ func (a *App) setupDelivery() {
 	if dc.Region == "" {
 		dc.Region = os.Getenv("VIGIL_REGION")
 	}
-	allow := dc.AllowCommands || os.Getenv("VIGIL_ALLOW_COMMAND_TARGETS") == "1"
+	allow := a.commandTargetsAllowed()
 	d := &deliveryParts{}
 	d.metrics = metrics.New(metrics.Options{Store: a.store, Logger: a.log, Now: a.cfg.Now, Feeds: a.feeds})
 	// A restarted server takes its targets' leases back at once: its
@@ -76,6 +76,12 @@ func (a *App) setupDelivery() {
 		AllowCommands: allow, Observe: d.metrics.ObserveDelivery, Owner: host + ":" + dir})
 	a.store = &notifyStore{Store: a.store, notify: d.relay.Notify}
 	a.delivery = d
+}
+
+// commandTargetsAllowed reports whether command targets may run here:
+// Config.Delivery.AllowCommands or VIGIL_ALLOW_COMMAND_TARGETS=1.
+func (a *App) commandTargetsAllowed() bool {
+	return a.cfg.Delivery.AllowCommands || os.Getenv("VIGIL_ALLOW_COMMAND_TARGETS") == "1"
 }
 
 // feeds lists the advisory feeds for the metrics.
