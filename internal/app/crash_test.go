@@ -552,7 +552,7 @@ func crashRematch(t *testing.T, bin, dbURL string, kill bool) []string {
 	close(names)
 	wg.Wait()
 	t.Logf("%d hosts pushed in %s", rematchHosts, time.Since(pushStart))
-	poll(t, 120*time.Second, 500*time.Millisecond, "every host matched", func() bool {
+	poll(t, 300*time.Second, 500*time.Millisecond, "every host matched", func() bool {
 		n, after := 0, ""
 		for {
 			var rl api.ResourceList
