@@ -5,8 +5,11 @@ FUZZTIME ?= 60s
 
 .PHONY: build test vet bench fuzz tidy
 
+# The shipped binary is static and pure Go (no libc, no dynamic loader at
+# start; see docs/ARCHITECTURE.md).
+BUILDFLAGS ?= -trimpath
 build:
-	$(GO) build -o bin/vigil ./cmd/vigil
+	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o bin/vigil ./cmd/vigil
 
 # The whole test suite: vet, then every test (fuzz seed corpora run as
 # ordinary tests). .ci/run installs what the tests need and runs this.

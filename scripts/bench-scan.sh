@@ -25,7 +25,8 @@ trap 'rm -rf "$W"' EXIT
 OSV=${VIGIL_OSV_SCANNER:-$(command -v osv-scanner || echo /tmp/osvbin/osv-scanner)}
 [[ -x $OSV ]] || { echo "osv-scanner not found (set VIGIL_OSV_SCANNER)" >&2; exit 2; }
 
-go build -o "$W/vigil" ./cmd/vigil
+# Built as `make build` builds the shipped binary (static, pure Go).
+CGO_ENABLED=0 go build -trimpath -o "$W/vigil" ./cmd/vigil
 
 # The lockfile: the two large real lockfiles of pkgdb/npm merged into one
 # lockfileVersion 1 project (package names and versions are real).
