@@ -193,9 +193,19 @@ func (s *Server) setTags(r *http.Request) (any, error) {
 		if res, err = tx.Resources(p.Scope).SetTags(ctx, model.ResourceID(pathID(r)), req.Tags); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, p, res.AccountID, "resource.tags", string(res.ID), req.Tags)
+		if err := s.audit(ctx, tx, p, res.AccountID, "resource.tags", string(res.ID), req.Tags); err != nil {
+			return err
+		}
+		// Tags decide coverage (include/exclude filters): apply the
+		// account's scan configuration now rather than at the next
+		// maintenance round.
+		return enqueueScanConfig(ctx, tx, res.AccountID)
 	})
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	s.notify()
+	return res, nil
 }
 
 func (s *Server) deleteResource(r *http.Request) (any, error) {
