@@ -17,6 +17,7 @@ import (
 // index (images) or load (pushed inventories), save, match, reconcile,
 // record coverage.
 func (a *App) handleScan(ctx context.Context, j model.Job) error {
+	ctx = withScanStart(ctx, a.now())
 	var p api.ScanPayload
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.ResourceID == "" {
 		return job.Permanent(fmt.Errorf("scan job %d: malformed payload", j.ID))
@@ -109,7 +110,7 @@ func (a *App) matchAndReconcile(ctx context.Context, sc store.Scope, res model.R
 		if err != nil {
 			return err
 		}
-		if err := a.reconcile(ctx, tx, sc, cur, snapID, inv, ms); err != nil {
+		if err := a.reconcileScan(ctx, tx, sc, cur, snapID, inv, ms); err != nil {
 			return err
 		}
 		if ok, err := stillCovered(ctx, tx, sc, cur, cov.LastScannedAt); err != nil || !ok {
