@@ -125,9 +125,11 @@ type Dashboard struct {
 // Dashboard bounds.
 const (
 	dashTop = 10
-	// dashScoreWindow is how many of the highest-scored open findings the
-	// by-score ranking reads.
+	// dashScoreWindow bounds how many of the highest-scored open findings
+	// the by-score ranking reads, dashScorePage at a time, to find its
+	// resources.
 	dashScoreWindow = 500
+	dashScorePage   = 50
 	// dashMaxResources bounds the resources coverage and usage read.
 	dashMaxResources = 100000
 	defaultEPSS      = 0.1
@@ -264,35 +266,62 @@ func resourceNamer(ctx context.Context, rs store.ResourceStore) func(model.Resou
 	}
 }
 
-// riskiestByScore ranks the resources of the highest-scored open findings
-// by their highest score, then by how many of those findings they have.
+// riskiestByScore ranks resources by their highest open score: it reads
+// the open findings in score order, a page at a time, until it has
+// dashTop resources, then counts those resources' open findings by
+// severity in one aggregation (a short range of the store's index by
+// status and resource for each).
 func riskiestByScore(ctx context.Context, fs store.FindingStore, names func(model.ResourceID) (ResourceRisk, error)) ([]ResourceRisk, error) {
-	list, _, err := fs.List(ctx, openFilter(), store.FindingSort{Field: store.SortScore, Order: store.Desc}, "", dashScoreWindow)
-	if err != nil {
-		return nil, err
-	}
-	idx := map[model.ResourceID]int{}
-	var out []ResourceRisk
-	for _, f := range list {
-		if f.Score == nil {
-			break
+	srt := store.FindingSort{Field: store.SortScore, Order: store.Desc}
+	seen := map[model.ResourceID]bool{}
+	out := []ResourceRisk{}
+	cur := ""
+	for read := 0; len(out) < dashTop && read < dashScoreWindow; {
+		page, next, err := fs.List(ctx, openFilter(), srt, cur, dashScorePage)
+		if err != nil {
+			return nil, err
 		}
-		i, ok := idx[f.Resource.ID]
-		if !ok {
-			if len(out) == dashTop {
+		read += len(page)
+		for _, f := range page {
+			if f.Score == nil {
+				// Unscored findings sort last: no more scores.
+				next = ""
+				break
+			}
+			if seen[f.Resource.ID] || len(out) == dashTop {
 				continue
 			}
+			seen[f.Resource.ID] = true
 			rr, err := names(f.Resource.ID)
 			if err != nil {
 				return nil, err
 			}
 			sc := *f.Score
 			rr.MaxScore = &sc
-			i = len(out)
-			idx[f.Resource.ID] = i
 			out = append(out, rr)
 		}
-		out[i].Counts.Add(f.Severity, 1)
+		if next == "" {
+			break
+		}
+		cur = next
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	fl := openFilter()
+	for _, rr := range out {
+		fl.ResourceID = append(fl.ResourceID, model.StringFilter{Comparison: model.CompareEquals, Value: string(rr.ID)})
+	}
+	groups, err := fs.Aggregate(ctx, model.AggregateResource, fl, len(out))
+	if err != nil {
+		return nil, err
+	}
+	counts := make(map[model.ResourceID]model.SeverityCounts, len(groups))
+	for _, g := range groups {
+		counts[model.ResourceID(g.Key)] = g.Counts
+	}
+	for i := range out {
+		out[i].Counts = counts[out[i].ID]
 	}
 	return out, nil
 }

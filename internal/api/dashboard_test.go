@@ -129,6 +129,7 @@ func TestDashboard(t *testing.T) {
 				Suppressed, Closed    int
 				ByCount, ByScore      []model.ResourceID
 				TopScore              float64
+				TopScoreCounts        model.SeverityCounts
 				Widespread            int
 				Exploited, HighEPSS   int
 				Exposed               []model.ResourceID
@@ -147,9 +148,11 @@ func TestDashboard(t *testing.T) {
 				Total: d.Coverage.Total, Scanned: d.Coverage.Scanned, NotSc: d.Coverage.NotScanned, Database: d.Database != nil}
 			if len(d.RiskiestByScore) > 0 && d.RiskiestByScore[0].MaxScore != nil {
 				got.TopScore = *d.RiskiestByScore[0].MaxScore
+				got.TopScoreCounts = d.RiskiestByScore[0].Counts
 			}
 			want := summary{Open: model.SeverityCounts{Critical: 1, Medium: 2, Total: 3}, Suppressed: 1, Closed: 1,
-				ByCount: []model.ResourceID{host, image}, ByScore: []model.ResourceID{host}, TopScore: 9.8, Widespread: 3,
+				ByCount: []model.ResourceID{host, image}, ByScore: []model.ResourceID{host}, TopScore: 9.8,
+				TopScoreCounts: model.SeverityCounts{Critical: 1, Medium: 1, Total: 2}, Widespread: 3,
 				Exploited: 1, HighEPSS: 1, Exposed: []model.ResourceID{host}, Total: 3, Scanned: 2, NotSc: 1}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("dashboard (-want +got):\n%s", diff)
