@@ -105,6 +105,8 @@ type App struct {
 	extractions atomic.Int64
 	matched     atomic.Int64
 	updates     atomic.Int64
+	// pending holds the updates whose rematch has not ended.
+	pending pendingUpdates
 }
 
 // New opens the store and the advisory database, bootstraps an empty store
@@ -156,7 +158,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			Queue: a.store.Queue(),
 			Handlers: a.timedHandlers(map[model.JobKind]job.Handler{
 				api.KindScan:       job.HandlerFunc(a.handleScan),
-				api.KindRematch:    job.HandlerFunc(a.handleRematch),
+				api.KindRematch:    job.HandlerFunc(a.handleRematchAndAnnounce),
 				api.KindScanConfig: job.HandlerFunc(a.handleScanConfig),
 			}),
 			Concurrency: n, LeaseTTL: cfg.LeaseTTL, Poll: cfg.Poll, ShutdownGrace: cfg.ShutdownGrace, Logger: a.log,

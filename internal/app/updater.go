@@ -50,6 +50,7 @@ func (a *App) updateOnce(ctx context.Context) {
 		a.log.Warn("cannot load the new advisory snapshot", "snapshot", res.Snapshot, "err", err)
 		return
 	}
+	a.noteUpdate(ctx, res)
 	if err := a.enqueueRematch(ctx, res); err != nil {
 		a.log.Warn("cannot queue the rematch", "snapshot", res.Snapshot, "err", err)
 	}
