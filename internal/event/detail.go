@@ -278,7 +278,8 @@ type AdvisoryDatabaseUpdatedDetail struct {
 	PreviousSnapshotID string        `json:"previousSnapshotId,omitempty"`
 	Feeds              []FeedVersion `json:"feeds"`
 	Diff               DiffCounts    `json:"diff"`
-	// ResourcesAffected is how many stored inventories hold a touched
-	// package and were queued for re-matching.
+	// ResourcesAffected is how many of the account's resources the update
+	// newly affected: those that got at least one new finding from the
+	// snapshot (counted when its rematch ends).
 	ResourcesAffected int `json:"resourcesAffected"`
 }
