@@ -35,8 +35,8 @@ type Config struct {
 	// MinBackoff and MaxBackoff bound the retry delay while the server is
 	// unreachable.
 	MinBackoff, MaxBackoff time.Duration
-	// ReadRate bounds file reads of the package-ownership lookup, in
-	// bytes per second (0 = unlimited).
+	// ReadRate bounds the file reads of the inventory walk and of the
+	// package-ownership lookup, in bytes per second (0 = unlimited).
 	ReadRate int64
 	// Nice is the CPU nice level to run at (0 leaves the priority alone);
 	// the I/O class becomes idle too.

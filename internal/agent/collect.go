@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/exposure"
+	"github.com/vigilsec/vigil/internal/extract"
 	"github.com/vigilsec/vigil/internal/hostinfo"
 	"github.com/vigilsec/vigil/internal/index"
 	"github.com/vigilsec/vigil/internal/model"
@@ -61,7 +62,7 @@ func (c *collector) collect(ctx context.Context, full bool) (*api.AgentReport, e
 	stamp := dbStamp(cfg.Root)
 	if c.inv == nil || full || stamp != c.invStamp {
 		inv, err := scan.Inventory(ctx, scan.Request{Kind: model.TargetFS, Target: cfg.Root},
-			scan.Options{Index: index.Options{Parallelism: 1, TempDir: cfg.StateDir}})
+			scan.Options{Index: index.Options{Parallelism: 1, TempDir: cfg.StateDir, Limits: extract.Limits{ReadRate: cfg.ReadRate}}})
 		if err != nil {
 			return nil, fmt.Errorf("inventory of %s: %w", cfg.Root, err)
 		}

@@ -97,6 +97,10 @@ type Limits struct {
 	// MaxDecompressionRatio bounds uncompressed/compressed size of an
 	// archive entry (decompression bombs).
 	MaxDecompressionRatio int64
+	// ReadRate bounds the bytes per second a walk reads from file
+	// contents (the agent's I/O bound); zero or negative is unlimited,
+	// the default.
+	ReadRate int64
 }
 
 // DefaultLimits are safe for untrusted images and archives.

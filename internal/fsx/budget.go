@@ -11,6 +11,7 @@ import (
 // concurrent use.
 type Budget struct {
 	limits extract.Limits
+	rate   *RateLimiter // nil when unlimited
 	files  atomic.Int64
 	bytes  atomic.Int64
 }
@@ -18,11 +19,15 @@ type Budget struct {
 // NewBudget returns a budget for l, with zero fields taken from
 // extract.DefaultLimits.
 func NewBudget(l extract.Limits) *Budget {
-	return &Budget{limits: FillLimits(l)}
+	l = FillLimits(l)
+	return &Budget{limits: l, rate: NewRateLimiter(l.ReadRate)}
 }
 
+// Rate returns the limiter pacing file reads, nil when unlimited.
+func (b *Budget) Rate() *RateLimiter { return b.rate }
+
 // FillLimits returns l with every zero or negative field set to its
-// default.
+// default (ReadRate stays as it is: zero is unlimited).
 func FillLimits(l extract.Limits) extract.Limits {
 	d := extract.DefaultLimits()
 	if l.MaxTotalBytes <= 0 {

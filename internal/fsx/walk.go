@@ -265,7 +265,7 @@ func (w *walker) symlink(e *Entry, open Opener) error {
 		return nil
 	}
 	defer rc.Close()
-	c, err := readContent(rc, -1, MaxOSFileSize, "")
+	c, err := readContent(paced(w.ctx, rc, w.opts.Budget.rate), -1, MaxOSFileSize, "")
 	if err == nil && c.mem != nil {
 		w.res.OSFiles[e.Path] = c.mem
 	}
@@ -366,7 +366,7 @@ func (w *walker) file(e *Entry, open Opener) error {
 		w.Issue(model.Issue{Plugin: "fsx", Path: e.Path, Reason: "cannot open: " + err.Error()})
 		return nil
 	}
-	c, err := readContent(rc, e.Size, w.opts.SpillThreshold, w.opts.TempDir)
+	c, err := readContent(paced(w.ctx, rc, w.opts.Budget.rate), e.Size, w.opts.SpillThreshold, w.opts.TempDir)
 	rc.Close()
 	if err != nil {
 		if ctxErr := w.ctx.Err(); ctxErr != nil {
