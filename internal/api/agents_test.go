@@ -59,6 +59,7 @@ func agentBodies(w *world) map[string]any {
 		"POST /v1/agent/report":            map[string]any{"hostname": "h", "inventory": map[string]any{"packages": []any{}}},
 		"POST /v1/agent-enrollment-tokens": map[string]any{"name": "x", "accountId": string(w.accB.ID)},
 		"POST /v1/network-models/aws":      map[string]any{"name": "m", "accountId": string(w.accB.ID), "files": map[string]any{"describe-vpcs.json": map[string]any{"Vpcs": []any{}}}},
+		"POST /v1/probe-results":           map[string]any{"accountId": string(w.accB.ID), "resourceId": string(w.resB.ID), "addr": "127.0.0.1", "ports": "22", "open": []any{}},
 	}
 }
 

@@ -47,5 +47,6 @@ func (s *Server) table() []Route {
 	rs = append(rs, s.dashboardRoutes()...)
 	rs = append(rs, s.deliveryRoutes()...)
 	rs = append(rs, s.findingRoutes()...)
+	rs = append(rs, s.probeRoutes()...)
 	return append(rs, s.agentRoutes()...)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestAgentAndProbeCommands runs `vigil server`, creates an enrollment
@@ -115,4 +117,61 @@ func TestAgentAndProbeCommands(t *testing.T) {
 	if rep.Scanned != 2 || len(rep.Open) != 1 || rep.Open[0].Port != port || rep.Open[0].Service.Name != "ssh" {
 		t.Errorf("probe report %+v", rep)
 	}
+	// --attach posts the results to the server: the agent's host reports
+	// 127.0.0.1 on lo, so it is matched by address (it has no network
+	// findings, so nothing is attached and the open port is unexpected).
+	code, _, stderr = run(t, "probe", "127.0.0.1", "--ports", strconv.Itoa(port), "--attach", "--vantage", "cli-test")
+	if code != ExitOK || !strings.Contains(stderr, "attached to 0 findings of 1 hosts (0 confirmed); 1 open ports outside") {
+		t.Errorf("probe --attach: %d %s", code, stderr)
+	}
+}
+
+func TestParseByteRate(t *testing.T) {
+	type got struct {
+		Rate byteRate
+		Err  bool
+	}
+	for _, c := range []struct {
+		in   string
+		want got
+	}{
+		{"0", got{0, false}},
+		{"1048576", got{1 << 20, false}},
+		{"8MiB/s", got{8 << 20, false}},
+		{"8 MiB/s", got{8 << 20, false}},
+		{"16m", got{16 << 20, false}},
+		{"500kB/s", got{500_000, false}},
+		{"1.5KiB", got{1536, false}},
+		{"2GB/s", got{2_000_000_000, false}},
+		{"300B/s", got{300, false}},
+		{"", got{0, true}},
+		{"fast", got{0, true}},
+		{"-1MiB/s", got{0, true}},
+		{"9e30GiB", got{0, true}},
+		{"NaN", got{0, true}},
+	} {
+		r, err := parseByteRate(c.in)
+		if diff := cmp.Diff(c.want, got{r, err != nil}); diff != "" {
+			t.Errorf("parseByteRate(%q) (-want +got):\n%s", c.in, diff)
+		}
+	}
+	// String round-trips through Set.
+	for _, r := range []byteRate{0, 300, 1536, 16 << 20} {
+		var back byteRate
+		if err := back.Set(r.String()); err != nil || back != r {
+			t.Errorf("Set(%q) = %d, %v; want %d", r.String(), back, err, r)
+		}
+	}
+}
+
+func FuzzParseByteRate(f *testing.F) {
+	for _, s := range []string{"0", "8MiB/s", "500kB", "1.5k", "x", "-3", "1e400"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := parseByteRate(s)
+		if err == nil && r < 0 {
+			t.Errorf("parseByteRate(%q) = %d, negative", s, r)
+		}
+	})
 }

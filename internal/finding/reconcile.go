@@ -238,7 +238,11 @@ func (w *writer) apply(p *planned, old map[model.FindingID]*model.Finding) error
 		if o == nil {
 			return fmt.Errorf("reconcile: finding %s vanished during the transaction", cand.ID)
 		}
-		if err := w.observedAgain(&p.d, o, cand, p.prints[i][1] != p.prints[i][0]); err != nil {
+		newContent := p.prints[i][1] != p.prints[i][0]
+		if keepEvidence(o, &cand) {
+			newContent = cand.Fingerprint() != p.prints[i][1]
+		}
+		if err := w.observedAgain(&p.d, o, cand, newContent); err != nil {
 			return err
 		}
 	}

@@ -1,5 +1,7 @@
 package model
 
+import "time"
+
 // FindingType is the kind of a finding, as in Inspector, extended with the
 // kinds vigil adds later (CIS checks).
 type FindingType string
@@ -67,6 +69,49 @@ type NetworkDetail struct {
 	From     string     `json:"from"`
 	Steps    []PathStep `json:"steps"`
 	Process  string     `json:"process,omitempty"`
+	// Confirmed is true once an active probe found a port of the range
+	// open; Evidence holds the latest probes of the range (newest last,
+	// at most MaxProbeEvidence). Both are kept across rescans that
+	// observe the same reachability.
+	Confirmed bool            `json:"confirmed,omitempty"`
+	Evidence  []ProbeEvidence `json:"evidence,omitempty"`
+}
+
+// MaxProbeEvidence bounds the probe runs kept on one finding.
+const MaxProbeEvidence = 10
+
+// MaxProbeClosed bounds the closed ports listed in one ProbeEvidence.
+const MaxProbeClosed = 32
+
+// ProbeEvidence is what one active probe (vigil probe --attach) saw of a
+// finding's port range from one vantage point.
+type ProbeEvidence struct {
+	// ProbedAt is when the probe ran; Vantage where it ran from (a name
+	// given to the probe, else the prober's host name).
+	ProbedAt time.Time `json:"probedAt"`
+	Vantage  string    `json:"vantage"`
+	// Target is the host as named to the probe, Addr the address probed.
+	Target string `json:"target"`
+	Addr   string `json:"addr"`
+	// Probed counts the ports of the range the probe tried.
+	Probed int `json:"probed"`
+	// Ports are the open ports of the range, with their banners, then
+	// up to MaxProbeClosed closed ones; ClosedOmitted counts the closed
+	// ports not listed.
+	Ports         []ProbePort `json:"ports"`
+	ClosedOmitted int         `json:"closedOmitted,omitempty"`
+}
+
+// ProbePort is one probed port.
+type ProbePort struct {
+	Port int `json:"port"`
+	// Open is true when the port accepted a TCP connection.
+	Open bool `json:"open"`
+	// Service is the recognised service ("ssh", "http", "https", "tls");
+	// Banner what it said (SSH identification, HTTP Server header, TLS
+	// certificate subject).
+	Service string `json:"service,omitempty"`
+	Banner  string `json:"banner,omitempty"`
 }
 
 // CodeDetail is the target part of a code or configuration observation.
