@@ -35,8 +35,12 @@ function exploit(f) {
 function network(n) {
   return [
     dl([['Protocol', n.protocol], ['Ports', n.openPortRange.begin === n.openPortRange.end ? String(n.openPortRange.begin) : `${n.openPortRange.begin}–${n.openPortRange.end}`],
-      ['Reachable from', n.from], ['Process', n.process || '']]),
+      ['Reachable from', n.from], ['Process', n.process || ''], ['Confirmed by probe', n.confirmed ? 'YES' : 'NO']]),
     h('ol', {class: 'path', 'aria-label': 'Network path'}, (n.steps || []).map((st) => h('li', {}, h('span', {class: 'muted'}, st.componentType), ' ', h('code', {}, st.componentId)))),
+    table('Probe evidence', ['Probed', 'Vantage', 'Address', 'Open ports', 'Closed'],
+      (n.evidence || []).map((e) => [fmtTime(e.probedAt), e.vantage, e.addr,
+        (e.ports || []).filter((p) => p.open).map((p) => `${p.port}${p.service ? ' ' + p.service : ''}${p.banner ? ' (' + p.banner + ')' : ''}`).join(', ') || 'none',
+        String(e.probed - (e.ports || []).filter((p) => p.open).length)]), 'No probe evidence (vigil probe --attach).'),
   ];
 }
 
