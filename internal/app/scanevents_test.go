@@ -3,12 +3,21 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"path"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/vigilsec/vigil/internal/api"
@@ -202,6 +211,74 @@ func TestScanEvents(t *testing.T) {
 					!cmp.Equal(r.env.Resources, []string{string(id)}) {
 					t.Errorf("request %d: %s %s %v", i, r.env.DetailType, r.env.ID, r.env.Resources)
 				}
+			}
+		})
+	}
+}
+
+// TestInitialScanAfterFailure runs the server on each store: an image
+// registered before it is pushed fails its first scan (no Scan Completed,
+// coverage SCAN_FAILED); once pushed and scanned it gets its Initial Scan
+// Complete, once.
+func TestInitialScanAfterFailure(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			dbURL := be.url(t)
+			dir := t.TempDir()
+			reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+			t.Cleanup(reg.Close)
+			u, _ := url.Parse(reg.URL)
+			ref := u.Host + "/team/late:1.0"
+			a := startApp(t, app.Config{
+				Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), DB: dbURL, AdvisoryDir: importNPM(t),
+				Workers: 2, Poll: 50 * time.Millisecond, ShutdownGrace: 5 * time.Second,
+				BootstrapToken: "late-image-token", Logger: quiet,
+			})
+			c := &client{t: t, base: "http://" + a.Addr(), token: "late-image-token"}
+			var img api.Registered
+			if st := c.do("POST", "/v1/resources/images", api.RegisterImageRequest{Reference: ref}, &img); st != http.StatusCreated {
+				t.Fatalf("register: %d", st)
+			}
+			id := img.Resource.ID
+			eventually(t, 20*time.Second, "the failed scan", func() bool {
+				var res api.ResourceView
+				c.do("GET", "/v1/resources/"+string(id), nil, &res)
+				return res.Coverage.Reason == model.ReasonScanFailed
+			})
+			if n := len(publishedEvents(t, c, event.OutboxScanCompleted, string(id))); n != 0 {
+				t.Fatalf("%d Scan Completed events after a failed scan, want 0", n)
+			}
+
+			r, err := name.ParseReference(ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := remote.Write(r, nodeImage(t)); err != nil {
+				t.Fatal(err)
+			}
+			if st := c.do("POST", "/v1/scans", api.ScanRequest{ResourceID: id}, nil); st != http.StatusAccepted {
+				t.Fatalf("scan: %d", st)
+			}
+			waitSuccessful(t, c, id)
+			scans := publishedEvents(t, c, event.OutboxScanCompleted, string(id))
+			initial := publishedEvents(t, c, event.OutboxInitialScanComplete, string(id))
+			if len(scans) == 0 || len(initial) != 1 {
+				t.Fatalf("after the successful scan: %d Scan Completed, %d Initial Scan Complete (want ≥ 1, 1)", len(scans), len(initial))
+			}
+			var sd event.ScanCompletedDetail
+			var ini event.InitialScanCompleteDetail
+			if err := json.Unmarshal(scans[0].Payload, &sd); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(initial[0].Payload, &ini); err != nil {
+				t.Fatal(err)
+			}
+			want := openCounts(t, c, id)
+			if diff := cmp.Diff(want, ini.FindingSeverityCounts); diff != "" || want.Total == 0 {
+				t.Errorf("Initial Scan Complete counts (-listed +event), %d findings:\n%s", want.Total, diff)
+			}
+			if sd.Resource.Type != "IMAGE" || !strings.HasPrefix(sd.Resource.Digest, "sha256:") || initial[0].Seq != scans[0].Seq+1 {
+				t.Errorf("Scan Completed %+v (seq %d), Initial Scan Complete seq %d", sd.Resource, scans[0].Seq, initial[0].Seq)
 			}
 		})
 	}
