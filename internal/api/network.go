@@ -87,13 +87,14 @@ func (s *Server) uploadAWSModel(r *http.Request) (any, error) {
 	}
 	out := NetworkModelResult{Name: n, Findings: len(res.Findings), Warnings: append(imp.Warnings, res.Warnings...)}
 	by := res.ByResource()
+	addrs := hostAddresses(imp.Model)
 	err = s.store.InTx(ctx, func(tx store.Tx) error {
 		out.Delta = finding.Delta{}
 		for _, h := range imp.Model.Hosts {
 			if !h.Running {
 				continue
 			}
-			d, skipped, err := s.reconcileHost(ctx, tx, p, acct, n, h, by[h.ID])
+			d, skipped, err := s.reconcileHost(ctx, tx, p, acct, n, h, addrs[h.ID], by[h.ID])
 			if err != nil {
 				return err
 			}
@@ -112,8 +113,11 @@ func (s *Server) uploadAWSModel(r *http.Request) (any, error) {
 // reconcileHost upserts an instance's resource and reconciles its
 // network findings; skipped is true when the resource holds a package
 // inventory, whose findings a network-only reconciliation would close.
-func (s *Server) reconcileHost(ctx context.Context, tx store.Tx, p *Principal, acct model.AccountID, modelName string, h exposure.Host, obs []model.Observation) (d finding.Delta, skipped bool, err error) {
+func (s *Server) reconcileHost(ctx context.Context, tx store.Tx, p *Principal, acct model.AccountID, modelName string, h exposure.Host, addrs string, obs []model.Observation) (d finding.Delta, skipped bool, err error) {
 	tags := map[string]string{networkModelTag: modelName}
+	if addrs != "" {
+		tags[addressesTag] = addrs // probe results find the host by them
+	}
 	if h.Name != "" {
 		tags["Name"] = h.Name
 	}

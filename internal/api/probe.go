@@ -54,6 +54,29 @@ type ProbeFinding struct {
 	Confirmed bool             `json:"confirmed"`
 }
 
+// addressesTag holds the addresses of a network-model host's interfaces
+// (private, public, IPv6; space-separated, at most maxTagLen bytes), by
+// which probe results find the host.
+const addressesTag = "vigil:addresses"
+
+// hostAddresses returns the addresses tag of each host of m.
+func hostAddresses(m *exposure.Model) map[string]string {
+	out := map[string]string{}
+	for _, i := range m.Interfaces {
+		if i.Host == "" {
+			continue
+		}
+		for _, a := range slices.Concat(i.Private, i.Public, i.IPv6) {
+			cur, s := out[i.Host], a.String()
+			if slices.Contains(strings.Fields(cur), s) || len(cur)+1+len(s) > maxTagLen {
+				continue
+			}
+			out[i.Host] = strings.TrimSpace(cur + " " + s)
+		}
+	}
+	return out
+}
+
 // maxProbeOpen bounds the open ports of one probe result.
 const maxProbeOpen = 65535
 
@@ -127,7 +150,8 @@ func (s *Server) attachProbe(r *http.Request) (any, error) {
 }
 
 // probedHosts returns the HOST resources the probed address is: the one
-// named, else those whose agent's last report lists addr on an interface.
+// named, else those whose agent's last report lists addr on an interface
+// and the network-model hosts whose interfaces hold it.
 func probedHosts(ctx context.Context, tx store.Tx, sc store.Scope, named model.ResourceID, addr netip.Addr) ([]model.ResourceID, error) {
 	if named != "" {
 		res, err := tx.Resources(sc).Get(ctx, named)
@@ -163,6 +187,25 @@ func probedHosts(ctx context.Context, tx store.Tx, sc store.Scope, named model.R
 		if hasAddr(st.Host.Interfaces, addr) {
 			out = append(out, a.ResourceID)
 		}
+	}
+	f := store.ResourceFilter{Type: model.ResourceHost, Limit: 1000}
+	for {
+		hosts, err := tx.Resources(sc).List(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hosts {
+			if v, ok := h.Tags[addressesTag]; ok && !slices.Contains(out, h.ID) && slices.ContainsFunc(strings.Fields(v), func(f string) bool {
+				a, err := netip.ParseAddr(f)
+				return err == nil && a.Unmap() == addr
+			}) {
+				out = append(out, h.ID)
+			}
+		}
+		if len(hosts) < f.Limit {
+			break
+		}
+		f.After = hosts[len(hosts)-1].ID
 	}
 	slices.Sort(out)
 	return out, nil

@@ -69,7 +69,8 @@ func modelFiles(t *testing.T, dir string) map[string]json.RawMessage {
 // TestProbeAttach uploads the port-range scenario (TCP 8000-8084 and
 // 8086-8090 reachable from the internet), runs the real probe against a
 // real listener on 127.0.0.1 in 8000-8084, attaches the results to the
-// instance's host, and checks the finding detail: the range holding the
+// instance's host (by resource id; then by the instance's public address),
+// and checks the finding detail: the range holding the
 // listener is confirmed with its SSH banner, the other has closed-port
 // evidence only. Uploading the same model again (a rescan that sees the
 // same reachability) keeps the evidence. A host whose agent reports
@@ -182,6 +183,19 @@ func TestProbeAttach(t *testing.T) {
 				t.Errorf("second upload delta %+v, want %d unchanged", again.Delta, up.Delta.Created)
 			}
 			check("after rescan")
+
+			// The network-model host is found by the public address of its
+			// interface.
+			var byPublic api.ProbeAttached
+			if st := bearerCall(t, w, w.tokB, "POST", "/v1/probe-results", api.ProbeResults{Addr: "203.0.113.10", Ports: "8000"}, &byPublic); st != http.StatusOK {
+				t.Fatalf("attach by public address: %d", st)
+			}
+			if diff := cmp.Diff([]model.ResourceID{resID}, byPublic.Resources); diff != "" {
+				t.Errorf("hosts matched by public address (-want +got):\n%s", diff)
+			}
+			if len(byPublic.Findings) != 1 || byPublic.Findings[0].ID != hit || byPublic.Findings[0].Confirmed != true {
+				t.Errorf("closed-port probe of a confirmed range: %+v (confirmation is kept)", byPublic.Findings)
+			}
 
 			// An agent reporting 127.0.0.1 on an interface is matched by
 			// address (its host has no network findings yet).
