@@ -248,8 +248,12 @@ func (s *findings) List(ctx context.Context, fl model.FindingFilter, sort store.
 	}
 	limit = min(limit, 1000)
 	args = append(args, limit+1)
-	q := `SELECT ` + findingReadCols + `, ` + col + ` FROM findings ` + where +
-		` ORDER BY ` + col + ` ` + dir + `, id ` + dir + ` LIMIT ?`
+	// The page's ids first, then its rows: PostgreSQL can pick the ids
+	// from an index alone (its index scans read the row of every entry
+	// they filter, here the compressed finding too); SQLite does so anyway.
+	order := ` ORDER BY ` + col + ` ` + dir + `, id ` + dir
+	q := `SELECT ` + findingReadCols + `, ` + col + ` FROM findings WHERE id IN (SELECT id FROM findings ` + where +
+		order + ` LIMIT ?)` + order
 	rows, err := s.t.c.Query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
