@@ -100,6 +100,9 @@ func (a *App) rematchBatch(ctx context.Context, eng *scan.Engine, snapID string,
 			if err != nil {
 				return err
 			}
+			if res.Coverage.Reason.ConfigReason() {
+				continue // out of the account's scan configuration: not assessed
+			}
 			inv, _, err := tx.Inventories(sc).Load(ctx, ref.ResourceID)
 			if errors.As(err, &nf) {
 				continue // never scanned

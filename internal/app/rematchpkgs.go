@@ -110,6 +110,9 @@ func (a *App) rematchHeld(ctx context.Context, eng *scan.Engine, snapID string, 
 			if h.Resource.ID == "" {
 				continue // deleted since
 			}
+			if h.Resource.Coverage.Reason.ConfigReason() {
+				continue // out of the account's scan configuration: not assessed
+			}
 			// states is sorted by resource: take this one's.
 			lo, _ := slices.BinarySearchFunc(states, h.ResourceID, func(s store.FindingState, id model.ResourceID) int {
 				return compareIDs(s.ResourceID, id)
