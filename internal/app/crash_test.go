@@ -500,9 +500,9 @@ func lastEvent(t *testing.T, c *client) int64 {
 }
 
 // rematchHosts is how many host inventories the rematch scenario stores:
-// enough that re-matching them takes several transactions (batches of
-// 2,000).
-const rematchHosts = 4100
+// enough that re-matching them takes two transactions (batches of
+// rematchPackagesBatch, 2,000), so the kill can land between them.
+const rematchHosts = 2100
 
 // crashRematch stores rematchHosts host inventories holding lodash, then
 // publishes the lodash advisory; with kill, the server is killed as soon as
@@ -566,6 +566,7 @@ func crashRematch(t *testing.T, bin, dbURL string, kill bool) []string {
 	if n := countFindings(t, s.c, lodashCVE); n != 0 {
 		t.Fatalf("%d lodash findings before the update", n)
 	}
+	before := allFindings(t, s.c, "")
 	since := lastEvent(t, s.c)
 
 	copyFile(t, npmZip, filepath.Join(mirror, "npm", "all.zip"))
@@ -603,6 +604,28 @@ func crashRematch(t *testing.T, bin, dbURL string, kill bool) []string {
 	if n := countFindings(t, s.c, lodashCVE); n != rematchHosts {
 		t.Errorf("%d lodash findings, want one on each of %d hosts", n, rematchHosts)
 	}
+	// Nothing lost, nothing duplicated: the findings are those before the
+	// update plus one new lodash finding per host.
+	added := map[string]bool{}
+	for _, k := range keys {
+		added[k] = true
+	}
+	for _, k := range before {
+		if !added[k] {
+			t.Errorf("finding lost by the rematch: %s", k)
+		}
+		delete(added, k)
+	}
+	hosts := map[string]bool{}
+	for k := range added {
+		if !strings.Contains(k, " lodash@4.17.15 ACTIVE") {
+			t.Errorf("unexpected finding after the rematch: %s", k)
+		}
+		hosts[strings.Fields(k)[0]] = true
+	}
+	if len(hosts) != rematchHosts || len(added) != rematchHosts {
+		t.Errorf("the rematch added %d findings on %d hosts, want one on each of %d", len(added), len(hosts), rematchHosts)
+	}
 	createdOnce(t, s.c)
 	s.stop()
 	queueDrained(t, s)
@@ -625,9 +648,16 @@ func TestKillServer(t *testing.T) {
 		for _, sc := range []struct {
 			name string
 			run  func(t *testing.T, bin, dbURL string, kill bool) []string
-		}{{"scan", crashScan}, {"update", crashUpdate}, {"rematch", crashRematch}} {
+			// selfChecked scenarios know their expected findings, so
+			// they need no clean run to compare with.
+			selfChecked bool
+		}{{"scan", crashScan, false}, {"update", crashUpdate, false}, {"rematch", crashRematch, true}} {
 			t.Run(be.name+"/"+sc.name, func(t *testing.T) {
 				t.Parallel() // the killed scan waits for its lease to expire
+				if sc.selfChecked {
+					sc.run(t, bin, be.url(t), true)
+					return
+				}
 				clean := sc.run(t, bin, be.url(t), false)
 				killed := sc.run(t, bin, be.url(t), true)
 				if diff := cmp.Diff(clean, killed); diff != "" {
