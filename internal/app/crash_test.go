@@ -501,8 +501,9 @@ func lastEvent(t *testing.T, c *client) int64 {
 
 // rematchHosts is how many host inventories the rematch scenario stores:
 // enough that re-matching them takes two transactions (batches of
-// rematchPackagesBatch, 2,000), so the kill can land between them.
-const rematchHosts = 2100
+// rematchPackagesBatch, 2,000) and the second is long enough (1,000
+// inventories) for the kill to land before it commits.
+const rematchHosts = 3000
 
 // crashRematch stores rematchHosts host inventories holding lodash, then
 // publishes the lodash advisory; with kill, the server is killed as soon as
