@@ -54,6 +54,7 @@ func (l *lane) stop() {
 
 func (l *lane) run(ctx context.Context) {
 	defer close(l.done)
+	defer l.release(ctx)
 	log := l.r.log.With("target", l.p.target.ID)
 	for {
 		held, err := l.lease(ctx)
@@ -126,6 +127,26 @@ func (l *lane) lease(ctx context.Context) (bool, error) {
 	}
 	l.renew = now.Add(l.r.o.LeaseTTL / 3)
 	return true, nil
+}
+
+// release gives the lease up when the loop stops (a clean shutdown or a
+// target removed), so another relay takes the target at once instead of
+// waiting for the lease to expire. A killed relay cannot; its lease
+// expires.
+func (l *lane) release(ctx context.Context) {
+	if l.renew.IsZero() {
+		return // not held
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	err := l.r.o.Store.InTx(ctx, func(tx store.Tx) error {
+		return tx.Delivery(store.SystemScope()).ReleaseTarget(ctx, l.p.target.ID, l.r.o.Owner)
+	})
+	var nf *store.NotFoundError
+	if err != nil && !errors.As(err, &nf) {
+		l.r.log.Warn("delivery: releasing the target's lease", "target", l.p.target.ID, "err", err)
+	}
+	l.renew = time.Time{}
 }
 
 // ttl is the lease's length: it outlasts one attempt.

@@ -391,3 +391,27 @@ func TestTwoRelays(t *testing.T) {
 		t.Errorf("%d requests for 60 events: the relays delivered side by side", n)
 	}
 }
+
+// TestHandoverOnCleanStop: a relay that stops cleanly gives its lease up,
+// so the other relay delivers at once instead of waiting for the lease
+// (a minute here) to expire.
+func TestHandoverOnCleanStop(t *testing.T) {
+	f := newFixture(t)
+	h := newHook(t, nil)
+	f.target(t, store.TargetWebhook, delivery.Config{URL: h.srv.URL, Timeout: delivery.Duration(time.Second)}, "s", `{"source":["vigil"]}`)
+	o := delivery.Options{Store: f.st, Logger: quiet, Poll: 20 * time.Millisecond, LeaseTTL: time.Minute}
+	oa, ob := o, o
+	oa.Owner, ob.Owner = "relay-a", "relay-b"
+	ctx, cancelA := context.WithCancel(context.Background())
+	doneA := make(chan error, 1)
+	go func() { doneA <- delivery.New(oa).Run(ctx) }()
+	f.emit(t, "Prod", "LOW")
+	eventually(t, 10*time.Second, "the first event from relay a", func() bool { return len(h.requests()) >= 1 })
+	f.run(t, ob)
+	cancelA()
+	if err := <-doneA; err != nil {
+		t.Fatal(err)
+	}
+	f.emit(t, "Prod", "LOW", "LOW")
+	eventually(t, 10*time.Second, "the events after relay a stopped (relay b took the released lease)", func() bool { return len(h.requests()) >= 3 })
+}

@@ -172,6 +172,10 @@ type DeliveryStore interface {
 	// until ttl from now; it reports false when another owner's lease is
 	// still live. One relay at a time delivers to a target.
 	LeaseTarget(ctx context.Context, id TargetID, owner string, ttl time.Duration) (bool, error)
+	// ReleaseTarget gives up owner's lease on the target (a relay that
+	// stops cleanly), so another relay can take it at once; it does
+	// nothing when owner does not hold it.
+	ReleaseTarget(ctx context.Context, id TargetID, owner string) error
 
 	// Version is a number that changes whenever a rule or target does:
 	// the relay reloads its configuration when it moves.

@@ -384,6 +384,18 @@ func (d *delivery) LeaseTarget(ctx context.Context, id store.TargetID, owner str
 	return false, err
 }
 
+func (d *delivery) ReleaseTarget(ctx context.Context, id store.TargetID, owner string) error {
+	if err := d.t.writable(); err != nil {
+		return err
+	}
+	cond, args := scopeCond(d.sc, "account_id", []any{string(id), owner})
+	if _, err := d.t.c.Exec(ctx, `UPDATE delivery_targets SET lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?`+cond, args...); err != nil {
+		return err
+	}
+	_, err := d.ownTarget(ctx, id)
+	return err
+}
+
 // ownTarget checks that the target exists in the scope and returns its
 // account.
 func (d *delivery) ownTarget(ctx context.Context, id store.TargetID) (model.AccountID, error) {

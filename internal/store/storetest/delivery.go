@@ -188,11 +188,30 @@ func testDelivery(t *testing.T, nb NewBackend) {
 			t.Errorf("lease %d (%s after %s) = %v, want %v", i, l.owner, l.advance, got, l.want)
 		}
 	}
+	// A release by anyone but the holder changes nothing; the holder's
+	// release lets another owner in at once.
+	release := func(owner string) {
+		t.Helper()
+		e.tx(t, func(tx store.Tx) error { return tx.Delivery(store.SystemScope()).ReleaseTarget(ctx, hook.ID, owner) })
+	}
+	release("relay-1")
+	if lease("relay-3", 30*time.Second) {
+		t.Error("relay-3 took the lease after a release by relay-1, which does not hold it")
+	}
+	release("relay-2")
+	if !lease("relay-3", 30*time.Second) {
+		t.Error("relay-3 could not take the lease its holder released")
+	}
+	release("relay-3")
 	err := e.s.InTx(ctx, func(tx store.Tx) error {
 		_, err := tx.Delivery(store.AccountScope(e.c.ID)).LeaseTarget(ctx, hook.ID, "relay-3", time.Second)
 		return err
 	})
 	wantNotFound(t, "LeaseTarget other account", err)
+	err = e.s.InTx(ctx, func(tx store.Tx) error {
+		return tx.Delivery(store.AccountScope(e.c.ID)).ReleaseTarget(ctx, hook.ID, "relay-3")
+	})
+	wantNotFound(t, "ReleaseTarget other account", err)
 
 	// Replay: requested, attempted once and failed, requested again and
 	// delivered.
