@@ -50,6 +50,9 @@ type Config struct {
 	// Retention is how long closed findings are kept; DefaultRetention
 	// when zero.
 	Retention time.Duration
+	// EventRetention is how long events are kept in the outbox once every
+	// delivery target has passed them; DefaultEventRetention when zero.
+	EventRetention time.Duration
 	// RescanInterval queues a scan of every image whose last scan is
 	// older than this (images change under their tags and their base
 	// layers get rebuilt); 0 disables scheduled rescans.

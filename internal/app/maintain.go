@@ -15,6 +15,9 @@ import (
 const (
 	DefaultMaintainInterval = time.Minute
 	DefaultRetention        = 90 * 24 * time.Hour
+	// DefaultEventRetention is how long delivered events stay readable
+	// by GET /v1/events (consumers that poll with their own cursor).
+	DefaultEventRetention = 30 * 24 * time.Hour
 )
 
 // runMaintenance re-evaluates suppression rules (so that an expired rule
@@ -61,6 +64,9 @@ func (a *App) maintainOnce(ctx context.Context) {
 	})
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("maintenance failed", "err", err)
+	}
+	if err := a.pruneEvents(ctx, now); err != nil && ctx.Err() == nil {
+		a.log.Warn("pruning the event outbox failed", "err", err)
 	}
 	if _, err := a.applyScanConfig(ctx, store.SystemScope()); err != nil && ctx.Err() == nil {
 		a.log.Warn("applying the scan configuration failed", "err", err)
@@ -135,4 +141,30 @@ func (a *App) scheduleRescans(ctx context.Context, cutoff time.Time) (int, error
 		a.notify()
 	}
 	return queued, nil
+}
+
+// pruneEvents deletes outbox events older than the event retention that
+// every delivery target has passed, a bounded batch per transaction.
+func (a *App) pruneEvents(ctx context.Context, now time.Time) error {
+	keep := a.cfg.EventRetention
+	if keep <= 0 {
+		keep = DefaultEventRetention
+	}
+	const batch = 10000
+	total := 0
+	for {
+		var n int
+		err := a.store.InTx(ctx, func(tx store.Tx) error {
+			var err error
+			n, err = tx.Outbox(store.SystemScope()).Prune(ctx, now.Add(-keep), batch)
+			return err
+		})
+		total += n
+		if err != nil || n < batch {
+			if total > 0 {
+				a.log.Info("old events pruned", "count", total, "retention", keep)
+			}
+			return err
+		}
+	}
 }

@@ -26,6 +26,8 @@ type serverFlags struct {
 	noEnrich       bool
 	workers        int
 	shutdownGrace  time.Duration
+	retention      time.Duration
+	eventRetention time.Duration
 }
 
 // defaultDataDir returns $XDG_DATA_HOME/vigil, else ~/.local/share/vigil.
@@ -73,6 +75,8 @@ VIGIL_BOOTSTRAP_TOKEN.`,
 	fl.DurationVar(&f.rescanInterval, "rescan-interval", 24*time.Hour, "rescan each image whose last scan is older than this (0 disables)")
 	fl.StringVar(&f.mirror, "mirror", "", "OSV mirror (URL or directory in bucket layout) for updates")
 	fl.BoolVar(&f.noEnrich, "no-enrich", false, "do not download CISA KEV and EPSS with updates")
+	fl.DurationVar(&f.retention, "retention", app.DefaultRetention, "keep closed findings this long")
+	fl.DurationVar(&f.eventRetention, "event-retention", app.DefaultEventRetention, "keep events this long once every delivery target has passed them")
 	serverCommonFlags(cmd, f)
 	return cmd
 }
@@ -120,6 +124,7 @@ func runServer(cmd *cobra.Command, g *Globals, f *serverFlags, server bool) erro
 	if server {
 		cfg.Listen, cfg.TLSCert, cfg.TLSKey = f.listen, f.tlsCert, f.tlsKey
 		cfg.UpdateInterval, cfg.RescanInterval = f.updateInterval, f.rescanInterval
+		cfg.Retention, cfg.EventRetention = f.retention, f.eventRetention
 		cfg.Update = advisory.UpdateOptions{Mirror: f.mirror, NoEnrich: f.noEnrich, Common: advisory.Common{Logger: g.Logger}}
 		cfg.BootstrapToken = os.Getenv("VIGIL_BOOTSTRAP_TOKEN")
 	} else {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/model"
 )
@@ -18,6 +19,11 @@ type OutboxStore interface {
 	// Last returns the highest sequence number committed (0 when none),
 	// whatever the scope.
 	Last(ctx context.Context) (int64, error)
+	// Prune deletes up to limit events created before the given time
+	// that every delivery target has passed (sequence number at or below
+	// the lowest target cursor), oldest first, and returns how many it
+	// deleted. It needs the system scope.
+	Prune(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // AuditStore is the audit log of configuration changes.

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
@@ -101,6 +103,30 @@ func (o *outbox) Last(ctx context.Context) (int64, error) {
 	var seq int64
 	err := o.t.c.QueryRow(ctx, `SELECT seq FROM outbox_counter WHERE id = 1`).Scan(&seq)
 	return seq, err
+}
+
+func (o *outbox) Prune(ctx context.Context, before time.Time, limit int) (int, error) {
+	if err := o.t.writable(); err != nil {
+		return 0, err
+	}
+	if !o.sc.All() {
+		return 0, &store.ScopeError{Kind: "event"}
+	}
+	if limit <= 0 || limit > 100000 {
+		limit = 100000
+	}
+	// Events a target has not delivered yet stay, whatever their age.
+	var floor *int64
+	if err := o.t.c.QueryRow(ctx, `SELECT MIN(last_seq) FROM delivery_targets`).Scan(&floor); err != nil {
+		return 0, err
+	}
+	upTo := int64(math.MaxInt64)
+	if floor != nil {
+		upTo = *floor
+	}
+	n, err := o.t.c.Exec(ctx, `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE seq <= ? AND created_at < ? ORDER BY seq LIMIT ?)`,
+		upTo, micro(before), limit)
+	return int(n), err
 }
 
 type audit struct {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
@@ -68,6 +69,84 @@ func testOutbox(t *testing.T, nb NewBackend) {
 		}
 		return nil
 	})
+	testOutboxPrune(t, e)
+}
+
+// testOutboxPrune: events older than the cut-off go, oldest first and at
+// most limit at a time, but never one a delivery target has not passed;
+// an account scope may not prune.
+func testOutboxPrune(t *testing.T, e *env) {
+	ctx := context.Background()
+	seqs := func() []int64 {
+		t.Helper()
+		var out []int64
+		e.view(t, func(tx store.Tx) error {
+			all, err := tx.Outbox(store.SystemScope()).List(ctx, 0, 100)
+			for _, ev := range all {
+				out = append(out, ev.Seq)
+			}
+			return err
+		})
+		return out
+	}
+	prune := func(before time.Time, limit int) int {
+		t.Helper()
+		var n int
+		e.tx(t, func(tx store.Tx) error {
+			var err error
+			n, err = tx.Outbox(store.SystemScope()).Prune(ctx, before, limit)
+			return err
+		})
+		return n
+	}
+	var hook store.Target
+	e.tx(t, func(tx store.Tx) error { // its cursor starts at the last event, 3
+		var err error
+		hook, err = tx.Delivery(store.SystemScope()).CreateTarget(ctx, store.Target{AccountID: e.b.ID, Name: "prune-hook", Kind: store.TargetWebhook,
+			Config: []byte(`{"url":"https://siem.example/hook"}`), Secret: "s"})
+		return err
+	})
+	old := e.clock.Now()
+	e.clock.Advance(time.Hour)
+	e.tx(t, func(tx store.Tx) error { // seq 4 and 5, an hour newer
+		return tx.Outbox(store.AccountScope(e.b.ID)).Append(ctx,
+			model.Event{AccountID: e.b.ID, Type: "t", Subject: "new1"}, model.Event{AccountID: e.b.ID, Type: "t", Subject: "new2"})
+	})
+	all := e.clock.Now().Add(time.Minute)
+	steps := []struct {
+		name   string
+		before time.Time
+		limit  int
+		cursor int64
+		n      int
+		left   []int64
+	}{
+		{"oldest first, at most limit", all, 2, 0, 2, []int64{3, 4, 5}},
+		{"not past the target's cursor (3)", all, 10, 0, 1, []int64{4, 5}},
+		{"not newer than the cut-off", old.Add(time.Minute), 10, 5, 0, []int64{4, 5}},
+		{"everything delivered and old", all, 10, 0, 2, nil},
+	}
+	for _, st := range steps {
+		if st.cursor > 0 {
+			e.tx(t, func(tx store.Tx) error {
+				return tx.Delivery(store.SystemScope()).Commit(ctx, store.Progress{Target: hook.ID, Cursor: st.cursor})
+			})
+		}
+		if n := prune(st.before, st.limit); n != st.n {
+			t.Errorf("%s: pruned %d, want %d", st.name, n, st.n)
+		}
+		if got := seqs(); !slices.Equal(got, st.left) {
+			t.Errorf("%s: events left %v, want %v", st.name, got, st.left)
+		}
+	}
+	err := e.s.InTx(ctx, func(tx store.Tx) error {
+		_, err := tx.Outbox(store.AccountScope(e.b.ID)).Prune(ctx, all, 10)
+		return err
+	})
+	var scopeErr *store.ScopeError
+	if !errors.As(err, &scopeErr) {
+		t.Errorf("Prune in an account scope = %v, want *ScopeError", err)
+	}
 }
 
 // testOutboxConcurrent has several writers append events at once, some of
