@@ -75,13 +75,12 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "cache_size(-16384)") // 16 MiB per reader
 		q.Add("_pragma", "query_only(1)")
 	} else {
-		// The one writer's page cache holds a whole reconciliation batch:
-		// a rematch of 2,000 inventories dirties pages of the findings
-		// table and its indexes all over, and a smaller cache spills them
-		// to the WAL mid-transaction and reads them back (3,000
-		// inventories: 7.3 s with 16 MiB, 2.9 s with 128 MiB). The cache
-		// grows only as pages are used.
-		q.Add("_pragma", "cache_size(-131072)")
+		// 16 MiB, like the readers. A 128 MiB writer cache cut a rematch of
+		// 3,000 inventories from 7.3 to 3.0 s (fewer spills of dirty pages
+		// to the WAL mid-transaction) but took the server's peak RSS from
+		// 196 to 426 MB after 1,000 host pushes (issue 5's budget is 500 MB
+		// with 10,000 resources); see BENCHMARKS.md.
+		q.Add("_pragma", "cache_size(-16384)")
 		q.Add("_pragma", "journal_mode(WAL)")
 		// Checkpoint every 8,192 pages (32 MiB of WAL) rather than 1,000:
 		// one reconciliation writes hundreds of pages, and index pages
