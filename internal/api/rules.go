@@ -193,15 +193,9 @@ func (s *Server) listEventRules(r *http.Request) (any, error) {
 	}
 	ctx := r.Context()
 	return viewValue(ctx, s.store, func(tx store.Tx) (EventRuleList, error) {
-		out := EventRuleList{Rules: []EventRuleView{}}
 		rs, err := tx.Delivery(p.Scope).ListRules(ctx, store.RuleID(r.URL.Query().Get("after")), int(limit))
-		for _, x := range rs {
-			out.Rules = append(out.Rules, ruleView(x))
-		}
-		if len(rs) == int(limit) {
-			out.Next = string(rs[len(rs)-1].ID)
-		}
-		return out, err
+		views, next := pageOf(rs, int(limit), ruleView, func(x store.EventRule) string { return string(x.ID) })
+		return EventRuleList{Rules: views, Next: next}, err
 	})
 }
 
@@ -354,15 +348,9 @@ func (s *Server) listTargets(r *http.Request) (any, error) {
 	}
 	ctx := r.Context()
 	return viewValue(ctx, s.store, func(tx store.Tx) (TargetList, error) {
-		out := TargetList{Targets: []TargetView{}}
 		ts, err := tx.Delivery(p.Scope).ListTargets(ctx, store.TargetID(r.URL.Query().Get("after")), int(limit))
-		for _, t := range ts {
-			out.Targets = append(out.Targets, targetView(t))
-		}
-		if len(ts) == int(limit) {
-			out.Next = string(ts[len(ts)-1].ID)
-		}
-		return out, err
+		views, next := pageOf(ts, int(limit), targetView, func(t store.Target) string { return string(t.ID) })
+		return TargetList{Targets: views, Next: next}, err
 	})
 }
 

@@ -129,3 +129,17 @@ func viewValue[T any](ctx context.Context, st store.Store, fn func(tx store.Tx) 
 	})
 	return v, err
 }
+
+// pageOf turns one page of stored items into their views (never nil, so
+// an empty page is `[]` in JSON) and the cursor of the next page: the last
+// item's id when the page is full, "" otherwise.
+func pageOf[T, V any](items []T, limit int, view func(T) V, id func(T) string) ([]V, string) {
+	out := make([]V, 0, len(items))
+	for _, it := range items {
+		out = append(out, view(it))
+	}
+	if len(items) == limit && limit > 0 {
+		return out, id(items[len(items)-1])
+	}
+	return out, ""
+}
