@@ -23,9 +23,10 @@ const (
 	reasonIncluded = "included"
 )
 
-// EventCoverageChanged is the outbox type of a coverage change; its
-// payload is an event.CoverageChangedDetail.
-const EventCoverageChanged = "coverage.changed"
+// EventCoverageChanged is the outbox type of a coverage change (the one
+// the relay publishes as Coverage Changed); its payload is an
+// event.CoverageChangedDetail.
+const EventCoverageChanged = event.OutboxCoverageChanged
 
 // recordCoverage sets res's coverage in tx and, when its status or reason
 // changed, appends a coverage.changed event. res.Coverage is what the
