@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 )
@@ -216,13 +217,25 @@ func (f *Finding) FirstPackage() *VulnerablePackage {
 
 // ContentJSON returns the JSON of what a scan determines about the
 // finding: everything but its identity, status, suppression and life
-// times (those are zeroed). It is stable across a JSON round trip.
+// times (those are zeroed). The advisory snapshot each evidence entry
+// names is the finding's SnapshotID, a lifecycle field, so it is left out
+// too: a finding an advisory update re-matched unchanged keeps its
+// fingerprint (and is touched, not rewritten). It is stable across a JSON
+// round trip.
 func (f *Finding) ContentJSON() []byte {
 	c := *f
 	c.ID, c.AccountID = "", ""
 	c.Status, c.Suppression, c.ClosedReason = "", nil, ""
 	c.FirstObservedAt, c.LastObservedAt, c.UpdatedAt, c.ClosedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	c.ReopenCount, c.SnapshotID, c.ScanID = 0, "", ""
+	if p := c.Package; p != nil && slices.ContainsFunc(p.Evidence, func(e Evidence) bool { return e.Snapshot != "" }) {
+		d := *p
+		d.Evidence = slices.Clone(p.Evidence)
+		for i := range d.Evidence {
+			d.Evidence[i].Snapshot = ""
+		}
+		c.Package = &d
+	}
 	b, _ := json.Marshal(&c) // a Finding always encodes
 	return b
 }

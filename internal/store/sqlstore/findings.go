@@ -58,6 +58,15 @@ func scanFinding(r Row, extra ...any) (model.Finding, error) {
 	f.ClosedReason, f.ReopenCount = model.ClosedReason(closedReason), int(reopen)
 	f.FirstObservedAt, f.LastObservedAt, f.UpdatedAt, f.ClosedAt = fromMicro(first), fromMicro(last), fromMicro(updated), fromMicro(closed)
 	f.ScanID, f.SnapshotID = scanID, snap
+	if f.Package != nil {
+		// The stored content leaves out the evidence's snapshot: it is the
+		// finding's (model.Finding.ContentJSON).
+		for i := range f.Package.Evidence {
+			if f.Package.Evidence[i].Snapshot == "" {
+				f.Package.Evidence[i].Snapshot = snap
+			}
+		}
+	}
 	return f, nil
 }
 
