@@ -13,7 +13,8 @@ import (
 // suppression rules are read once per account, the stored versions of
 // changed findings in one query per few hundred, and findings, touches and
 // events are written in multi-row statements at Flush. The result is what
-// as many ReconcilePackages calls would write.
+// as many ReconcilePackages calls would write (unchanged findings are left
+// as they are: a rematch does not observe its resources again).
 type Batch struct {
 	tx    store.Tx
 	w     *writer
@@ -31,19 +32,71 @@ func NewBatch(tx store.Tx, now time.Time) *Batch {
 // ReconcilePackages describes; nothing is written before Flush.
 func (b *Batch) AddPackages(ctx context.Context, sc store.Scope, res model.Resource, scanID, snapshotID string,
 	pkgs []model.Package, observations []model.Observation, states []store.FindingState) error {
-	mine, err := packageStates(sc, &res, pkgs, observations, states)
+	p, err := Prepare(res, scanID, snapshotID, pkgs, observations, b.w.now)
 	if err != nil {
 		return err
 	}
-	rules, err := b.rules.forAccount(ctx, res.AccountID)
+	return b.AddPrepared(ctx, sc, p, states)
+}
+
+// Prepared is a package reconciliation built ahead of its transaction:
+// the findings its observations describe, with their fingerprints, which
+// is most of the work that needs no stored state (Prepare can run on other
+// goroutines while a transaction holds the writer).
+type Prepared struct {
+	res                model.Resource
+	scanID, snapshotID string
+	keys               map[string]bool
+	c                  candidates
+}
+
+// Prepare checks and builds the reconciliation of the packages pkgs of
+// res from observations (those of matching exactly pkgs) at now, which
+// must be the time of the Batch it is added to.
+func Prepare(res model.Resource, scanID, snapshotID string, pkgs []model.Package, observations []model.Observation, now time.Time) (*Prepared, error) {
+	if res.ID == "" || res.AccountID == "" {
+		return nil, &ResourceError{Reason: "id and account are required"}
+	}
+	keys := make(map[string]bool, len(pkgs))
+	for i := range pkgs {
+		keys[pkgs[i].Key()] = true
+	}
+	for i := range observations {
+		o := &observations[i]
+		if err := checkObservation(i, o); err != nil {
+			return nil, err
+		}
+		if o.Package == nil || !keys[o.Package.Package.Key()] {
+			return nil, &ObservationError{Index: i, Reason: "not an observation of the packages reconciled"}
+		}
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	return &Prepared{res: res, scanID: scanID, snapshotID: snapshotID, keys: keys,
+		c: buildCandidates(&res, scanID, snapshotID, observations, now, true)}, nil
+}
+
+// AddPrepared adds a prepared reconciliation, read against states (the
+// stored states of its packages' findings; entries of other resources or
+// packages are ignored); nothing is written before Flush.
+func (b *Batch) AddPrepared(ctx context.Context, sc store.Scope, p *Prepared, states []store.FindingState) error {
+	if !sc.Allows(p.res.AccountID) {
+		return &store.ScopeError{Kind: "finding", Account: string(p.res.AccountID)}
+	}
+	mine := make([]store.FindingState, 0, len(states))
+	for _, st := range states {
+		if st.ResourceID == p.res.ID && st.Package != "" && p.keys[st.Package] {
+			mine = append(mine, st)
+		}
+	}
+	rules, err := b.rules.forAccount(ctx, p.res.AccountID)
 	if err != nil {
 		return err
 	}
-	p, err := b.w.plan(&res, scanID, snapshotID, observations, mine, rules)
+	pl, err := b.w.plan(&p.res, p.scanID, p.snapshotID, p.c, mine, rules)
 	if err != nil {
 		return err
 	}
-	b.plans = append(b.plans, p)
+	b.plans = append(b.plans, pl)
 	return nil
 }
 

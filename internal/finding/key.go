@@ -35,9 +35,16 @@ func Key(acct model.AccountID, res model.ResourceID, obs *model.Observation) str
 	return b.String()
 }
 
-// ID returns the finding id of a key: "fnd-" and the first 32 hex digits
-// of its SHA-256.
-func ID(key string) model.FindingID {
-	sum := sha256.Sum256([]byte(key))
-	return model.FindingID("fnd-" + hex.EncodeToString(sum[:16]))
+// ID returns the id of the finding obs observed on resource res of
+// account acct: "fnd-", 8 hex digits of the SHA-256 of its type and check
+// id, then the first 24 of the SHA-256 of its Key. The same problem on the
+// same thing always has the same id; findings of one vulnerability share
+// the prefix, so that the findings an advisory update creates on many
+// resources are written next to each other in every index ordered by id
+// (the primary key and the tie-breaker of each sort order) instead of at
+// as many random places.
+func ID(acct model.AccountID, res model.ResourceID, obs *model.Observation) model.FindingID {
+	group := sha256.Sum256([]byte(string(obs.Type) + "\x00" + obs.CheckID))
+	sum := sha256.Sum256([]byte(Key(acct, res, obs)))
+	return model.FindingID("fnd-" + hex.EncodeToString(group[:4]) + hex.EncodeToString(sum[:12]))
 }

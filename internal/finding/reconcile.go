@@ -71,8 +71,12 @@ func Reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resou
 // ReconcilePackages is Reconcile limited to some packages of a resource,
 // for a rematch after an advisory update touched them: observations must
 // be those of matching exactly pkgs, and only the stored findings of pkgs
-// (by package key) take part — new → ACTIVE, seen again → lastObservedAt,
-// gone → CLOSED, a closed one back → reopened. Findings of the resource's
+// (by package key) take part — new → ACTIVE, changed → updated, gone →
+// CLOSED, a closed one back → reopened. A rematch re-evaluates the stored
+// inventory; it does not observe the resource again: a finding it finds
+// unchanged is left as it is (lastObservedAt, like Inspector's, moves when
+// a scan observes the finding or the finding changes; the resource's
+// lastScannedAt records the rematch). Findings of the resource's
 // other packages are left as they are. states holds the stored states of
 // the packages' findings (FindingStore.PackageStates; entries of other
 // resources or packages are ignored). Delta.Open counts the packages'
@@ -86,37 +90,6 @@ func ReconcilePackages(ctx context.Context, tx store.Tx, sc store.Scope, res mod
 	return b.Flush(ctx)
 }
 
-// packageStates checks a package reconciliation's arguments and returns
-// the states of res's findings of pkgs.
-func packageStates(sc store.Scope, res *model.Resource, pkgs []model.Package, observations []model.Observation, states []store.FindingState) ([]store.FindingState, error) {
-	if res.ID == "" || res.AccountID == "" {
-		return nil, &ResourceError{Reason: "id and account are required"}
-	}
-	if !sc.Allows(res.AccountID) {
-		return nil, &store.ScopeError{Kind: "finding", Account: string(res.AccountID)}
-	}
-	keys := make(map[string]bool, len(pkgs))
-	for i := range pkgs {
-		keys[pkgs[i].Key()] = true
-	}
-	for i := range observations {
-		o := &observations[i]
-		if err := checkObservation(i, o); err != nil {
-			return nil, err
-		}
-		if o.Package == nil || !keys[o.Package.Package.Key()] {
-			return nil, &ObservationError{Index: i, Reason: "not an observation of the packages reconciled"}
-		}
-	}
-	mine := make([]store.FindingState, 0, len(states))
-	for _, st := range states {
-		if st.ResourceID == res.ID && st.Package != "" && keys[st.Package] {
-			mine = append(mine, st)
-		}
-	}
-	return mine, nil
-}
-
 // reconcile reconciles observations with the stored findings states
 // describe (the findings that can be closed), writing through sc.
 func reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resource, scanID, snapshotID string,
@@ -127,7 +100,8 @@ func reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resou
 		return Delta{}, err
 	}
 	w := newWriter(now)
-	p, err := w.plan(&res, scanID, snapshotID, observations, states, rules)
+	w.reobserve = true
+	p, err := w.plan(&res, scanID, snapshotID, buildCandidates(&res, scanID, snapshotID, observations, now, false), states, rules)
 	if err != nil {
 		return p.d, err
 	}
@@ -181,10 +155,41 @@ func (p *planned) need(dst []model.FindingID) []model.FindingID {
 	return append(dst, p.closing...)
 }
 
-// plan compares the observations of res with the stored states: new
+// candidates are the findings observations describe on one resource, as
+// if new (build), without duplicate keys, with their fingerprints where
+// computed ("" until needed).
+type candidates struct {
+	fs     []model.Finding
+	prints []string
+}
+
+// buildCandidates builds the candidates of observations; withPrints
+// computes every fingerprint at once.
+func buildCandidates(res *model.Resource, scanID, snapshotID string, observations []model.Observation, now time.Time, withPrints bool) candidates {
+	c := candidates{fs: make([]model.Finding, 0, len(observations)), prints: make([]string, 0, len(observations))}
+	seen := make(map[model.FindingID]bool, len(observations))
+	for i := range observations {
+		o := &observations[i]
+		id := ID(res.AccountID, res.ID, o)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		f := build(res, scanID, snapshotID, id, o, now)
+		fp := ""
+		if withPrints {
+			fp = f.Fingerprint()
+		}
+		c.fs = append(c.fs, f)
+		c.prints = append(c.prints, fp)
+	}
+	return c
+}
+
+// plan compares the candidates of res with the stored states: new
 // findings are written and unchanged ones touched at once; the rest is
 // left to apply.
-func (w *writer) plan(res *model.Resource, scanID, snapshotID string, observations []model.Observation,
+func (w *writer) plan(res *model.Resource, scanID, snapshotID string, c candidates,
 	states []store.FindingState, rules []model.SuppressionRule) (*planned, error) {
 	p := &planned{}
 	byID := make(map[model.FindingID]*store.FindingState, len(states))
@@ -192,30 +197,28 @@ func (w *writer) plan(res *model.Resource, scanID, snapshotID string, observatio
 		byID[states[i].ID] = &states[i]
 	}
 	tk := touchKey{scanID, snapshotID}
-	seen := make(map[model.FindingID]bool, len(observations))
-	for i := range observations {
-		o := &observations[i]
-		id := ID(Key(res.AccountID, res.ID, o))
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		cand := build(res, scanID, snapshotID, id, o, w.now)
+	seen := make(map[model.FindingID]bool, len(c.fs))
+	for i := range c.fs {
+		cand := c.fs[i]
+		seen[cand.ID] = true
 		applyRule(&cand, rules)
-		st := byID[id]
+		st := byID[cand.ID]
 		if st == nil {
 			if err := w.emit(EventCreated, &cand, "", nil); err != nil {
 				return p, err
 			}
-			w.put(cand)
+			w.inserts = append(w.inserts, cand)
 			p.d.Created++
 			countOpen(&p.d.Open, &cand)
 			continue
 		}
-		fp := cand.Fingerprint()
+		fp := c.prints[i]
+		if fp == "" {
+			fp = cand.Fingerprint()
+		}
 		if st.Status != model.StatusClosed && st.Status == cand.Status && st.SuppressedBy == ruleOf(&cand) &&
 			st.Fingerprint == fp {
-			w.touchOne(tk, id)
+			w.touchOne(tk, cand.ID)
 			p.d.Unchanged++
 			countOpen(&p.d.Open, &cand)
 			continue
@@ -276,10 +279,15 @@ func countOpen(c *model.SeverityCounts, f *model.Finding) {
 
 // writer gathers the writes and events of one or more reconciliations.
 type writer struct {
-	now    time.Time
-	puts   []model.Finding
-	touch  map[touchKey][]model.FindingID
-	events []model.Event
+	now time.Time
+	// reobserve touches the findings observed again unchanged: a scan
+	// observed them (a rematch only re-evaluated a stored inventory).
+	reobserve bool
+	// inserts are new findings; puts replace stored ones.
+	inserts []model.Finding
+	puts    []model.Finding
+	touch   map[touchKey][]model.FindingID
+	events  []model.Event
 }
 
 // touchKey is what Touch records on findings observed again unchanged.
@@ -291,7 +299,11 @@ func newWriter(now time.Time) *writer {
 
 func (w *writer) put(f model.Finding) { w.puts = append(w.puts, f) }
 
-func (w *writer) touchOne(k touchKey, id model.FindingID) { w.touch[k] = append(w.touch[k], id) }
+func (w *writer) touchOne(k touchKey, id model.FindingID) {
+	if w.reobserve {
+		w.touch[k] = append(w.touch[k], id)
+	}
+}
 
 func (w *writer) emit(typ string, f *model.Finding, prev model.FindingStatus, changed []string) error {
 	e, err := newEvent(typ, f, prev, changed)
@@ -362,6 +374,11 @@ func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope) error {
 	})
 	for _, k := range keys {
 		if err := fs.Touch(ctx, w.touch[k], w.now, k.scanID, k.snapshotID); err != nil {
+			return err
+		}
+	}
+	if len(w.inserts) > 0 {
+		if err := fs.Insert(ctx, w.inserts...); err != nil {
 			return err
 		}
 	}

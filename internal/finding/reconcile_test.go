@@ -136,7 +136,7 @@ func TestReconcileRealHost(t *testing.T) {
 			// Unique keys of the observations, and their severities.
 			keys := map[model.FindingID]model.Severity{}
 			for i := range obs {
-				keys[finding.ID(finding.Key(acct.ID, host.ID, &obs[i]))] = obs[i].Severity
+				keys[finding.ID(acct.ID, host.ID, &obs[i])] = obs[i].Severity
 			}
 			var open model.SeverityCounts
 			for _, sev := range keys {
@@ -159,7 +159,7 @@ func TestReconcileRealHost(t *testing.T) {
 			gone := map[model.FindingID]bool{}
 			for i := range obs {
 				if obs[i].Package.Package.Path == gonePath {
-					gone[finding.ID(finding.Key(acct.ID, host.ID, &obs[i]))] = true
+					gone[finding.ID(acct.ID, host.ID, &obs[i])] = true
 					continue
 				}
 				kept = append(kept, obs[i])

@@ -12,7 +12,8 @@ import (
 // FindingID identifies a finding: "fnd-" and 32 hex digits derived from the
 // finding's key (account, resource, type, check id, target), so the same
 // problem on the same thing always has the same id, across closes and
-// reopens.
+// reopens. The first 8 digits depend on the type and check id alone
+// (internal/finding.ID).
 type FindingID string
 
 // Hex returns the 32 hex digits of the id (without the "fnd-" prefix).

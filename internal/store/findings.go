@@ -67,6 +67,11 @@ type FindingStore interface {
 	// type, check and package (internal/finding.Key): a replacement keeps
 	// the stored ones.
 	Put(ctx context.Context, fs ...model.Finding) error
+	// Insert inserts findings that are not stored, in batches: cheaper
+	// than Put where the caller knows them to be new. It fails with a
+	// ConflictError when one is stored; the transaction must then roll
+	// back (some of the others may have been written).
+	Insert(ctx context.Context, fs ...model.Finding) error
 	// Touch moves lastObservedAt to at and records scanID and snapshotID
 	// on findings that were observed again unchanged (the cheap path of
 	// reconciliation).

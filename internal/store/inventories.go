@@ -56,6 +56,9 @@ type InventoryStore interface {
 	// target and OS), sorted by account then resource, reading the package
 	// index only.
 	PackagesHeld(ctx context.Context, refs []PackageRef) ([]HeldPackages, error)
+	// PackagesHeldBy is PackagesHeld limited to the resources ids (a page
+	// of ResourcesWithPackages).
+	PackagesHeldBy(ctx context.Context, refs []PackageRef, ids []model.ResourceID) ([]HeldPackages, error)
 	// Rematched records that the inventories of ids were matched again at
 	// at: each resource keeps its coverage status and reason and gets at
 	// as its last scan time. Ids out of scope or unknown are skipped.

@@ -11,6 +11,14 @@ type Store interface {
 	// InTx runs fn in a read-write transaction, committed when fn returns
 	// nil and rolled back otherwise. fn must not keep tx after returning.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// InTxGrouped is InTx for the short write transactions many callers
+	// issue at once (pushes, scan reconciliations): where the database
+	// commits one transaction at a time (SQLite), calls waiting together
+	// run in one transaction, committed once. fn may then run more than
+	// once — when another call of its group fails, the group rolls back
+	// and each runs again alone — so it must have no effect outside tx but
+	// assigning its results. A failure is always the failing call's own.
+	InTxGrouped(ctx context.Context, fn func(tx Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(tx Tx) error) error
 	// Queue returns the job queue; each of its calls is its own

@@ -35,6 +35,7 @@ var Dialect = sqlstore.Dialect{
 	IsForeignKey:  isCode("23503"),
 	InsertIgnore:  "INSERT",
 	IgnoreSuffix:  " ON CONFLICT DO NOTHING",
+	UpdateMany:    "UPDATE",
 	MaxParams:     65535,
 }
 

@@ -13,6 +13,7 @@ import (
 type backend struct {
 	w, r   *sql.DB
 	ws, rs *stmtCache
+	ckpt   *checkpointer
 }
 
 func newBackend(w, r *sql.DB) *backend {
@@ -29,16 +30,26 @@ func (b *backend) Begin(ctx context.Context, write bool) (sqlstore.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tx{t: t, c: c}, nil
+	tx := &tx{t: t, c: c}
+	if write {
+		tx.ckpt = b.ckpt
+	}
+	return tx, nil
 }
 
 func (b *backend) Close() error {
-	return errors.Join(b.ws.close(), b.rs.close(), b.r.Close(), b.w.Close())
+	var cerr error
+	if b.ckpt != nil {
+		cerr = b.ckpt.close()
+	}
+	return errors.Join(cerr, b.ws.close(), b.rs.close(), b.r.Close(), b.w.Close())
 }
 
 type tx struct {
 	t *sql.Tx
 	c *stmtCache
+	// ckpt is told of a write transaction's commit.
+	ckpt *checkpointer
 }
 
 // stmt returns q prepared (on the transaction's connection, once per
@@ -100,7 +111,14 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
-func (t *tx) Commit(context.Context) error   { return t.t.Commit() }
+func (t *tx) Commit(context.Context) error {
+	err := t.t.Commit()
+	if err == nil && t.ckpt != nil {
+		t.ckpt.committed()
+	}
+	return err
+}
+
 func (t *tx) Rollback(context.Context) error { return t.t.Rollback() }
 
 type rowsAdapter struct{ *sql.Rows }

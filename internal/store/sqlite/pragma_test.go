@@ -2,14 +2,16 @@ package sqlite
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestPragmas checks that both pools run with the settings the package
 // documents.
 func TestPragmas(t *testing.T) {
-	b, err := open(filepath.Join(t.TempDir(), "p.db"))
+	b, err := open(filepath.Join(t.TempDir(), "p.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,13 +37,55 @@ func TestPragmas(t *testing.T) {
 			if err := tx.QueryRow(ctx, `PRAGMA journal_size_limit`).Scan(&limit); err != nil {
 				t.Fatal(err)
 			}
-			if ckpt != 8192 || limit != 64<<20 {
-				t.Errorf("writer: wal_autocheckpoint=%d journal_size_limit=%d, want 8192 and %d", ckpt, limit, 64<<20)
+			if ckpt != walAutoCheckpoint || limit != 64<<20 {
+				t.Errorf("writer: wal_autocheckpoint=%d journal_size_limit=%d, want %d and %d", ckpt, limit, walAutoCheckpoint, 64<<20)
 			}
 		}
 		_ = tx.Rollback(ctx)
 		if mode != "wal" || fk != 1 || busy != 10000 || sync != 1 || (queryOnly == 1) == write {
 			t.Errorf("%s: journal_mode=%s foreign_keys=%d busy_timeout=%d synchronous=%d query_only=%d", name, mode, fk, busy, sync, queryOnly)
 		}
+	}
+}
+
+// TestBackgroundCheckpoint checks that committed pages reach the database
+// file without a commit crossing the writer's automatic checkpoint
+// threshold: the checkpointer copied them back.
+func TestBackgroundCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "c.db")
+	b, err := open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	tx, err := b.Begin(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE blobs (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	for range 256 {
+		if _, err := tx.Exec(ctx, `INSERT INTO blobs VALUES (randomblob(8192))`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() >= 2<<20 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("database file is %d bytes 10 s after a 2 MiB commit: nothing checkpointed", fi.Size())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

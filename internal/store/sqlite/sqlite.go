@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"runtime"
 
@@ -32,7 +33,9 @@ var Dialect = sqlstore.Dialect{
 	IsUnique:     isCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
 	IsForeignKey: isCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
 	InsertIgnore: "INSERT OR IGNORE",
+	UpdateMany:   "UPDATE OR IGNORE",
 	MaxParams:    32766,
+	GroupCommit:  true,
 }
 
 func isCode(codes ...int) func(error) bool {
@@ -53,7 +56,7 @@ func isCode(codes ...int) func(error) bool {
 // Open opens (creating when missing) the database file at path, migrates it
 // and returns the store.
 func Open(ctx context.Context, path string, opts store.Options) (*sqlstore.Store, error) {
-	b, err := open(path)
+	b, err := open(path, opts.Log())
 	if err != nil {
 		return nil, err
 	}
@@ -82,18 +85,17 @@ func dsn(path string, readOnly bool) string {
 		// with 10,000 resources); see BENCHMARKS.md.
 		q.Add("_pragma", "cache_size(-16384)")
 		q.Add("_pragma", "journal_mode(WAL)")
-		// Checkpoint every 8,192 pages (32 MiB of WAL) rather than 1,000:
-		// one reconciliation writes hundreds of pages, and index pages
-		// rewritten by successive transactions are then copied back once.
-		// The WAL file is truncated to 64 MiB after a checkpoint.
-		q.Add("_pragma", "wal_autocheckpoint(8192)")
+		// Checkpoints run in the background (checkpointer); the writer's
+		// own only bounds the WAL if those fall behind. The WAL file is
+		// truncated to 64 MiB after a checkpoint.
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walAutoCheckpoint))
 		q.Add("_pragma", "journal_size_limit(67108864)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
 
-func open(path string) (*backend, error) {
+func open(path string, log *slog.Logger) (*backend, error) {
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -115,5 +117,19 @@ func open(path string) (*backend, error) {
 	n := max(2, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return newBackend(w, r), nil
+	cq := url.Values{}
+	cq.Add("_pragma", "busy_timeout(10000)")
+	cq.Add("_pragma", "synchronous(NORMAL)")
+	cq.Add("_pragma", "cache_size(-256)")
+	c, err := sql.Open("sqlite", "file:"+path+"?"+cq.Encode())
+	if err != nil {
+		_ = r.Close()
+		_ = w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	c.SetMaxOpenConns(1)
+	c.SetMaxIdleConns(1)
+	b := newBackend(w, r)
+	b.ckpt = newCheckpointer(c, log)
+	return b, nil
 }

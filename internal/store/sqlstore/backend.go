@@ -66,6 +66,15 @@ type Dialect struct {
 	InsertIgnore string
 	// IgnoreSuffix ends such an INSERT (" ON CONFLICT DO NOTHING").
 	IgnoreSuffix string
+	// UpdateMany starts an UPDATE that may change many rows and sets only
+	// columns it never sets to NULL: "UPDATE OR IGNORE" on SQLite, where
+	// a NOT NULL check that could abort makes a multi-row statement keep
+	// a statement journal (a copy of every page it changes), "UPDATE" on
+	// PostgreSQL.
+	UpdateMany string
 	// MaxParams bounds the parameters of one statement.
 	MaxParams int
+	// GroupCommit runs concurrent InTxGrouped calls in one transaction
+	// (SQLite, whose single writer commits one transaction at a time).
+	GroupCommit bool
 }

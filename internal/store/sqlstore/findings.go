@@ -244,6 +244,45 @@ func findingRow(f *model.Finding) ([]any, error) {
 }
 
 func (s *findings) Put(ctx context.Context, fs ...model.Finding) error {
+	if err := s.checkWrite(fs); err != nil {
+		return err
+	}
+	var upd strings.Builder
+	for _, c := range findingWriteCols {
+		if findingKeyCols[c] {
+			continue
+		}
+		if upd.Len() > 0 {
+			upd.WriteByte(',')
+		}
+		fmt.Fprintf(&upd, "%s = excluded.%s", c, c)
+	}
+	head := `INSERT INTO findings (` + strings.Join(findingWriteCols, ", ") + `) VALUES `
+	tail := ` ON CONFLICT (id) DO UPDATE SET ` + upd.String() + ` WHERE findings.account_id = excluded.account_id`
+	_, err := s.writeRows(ctx, head, tail, fs)
+	return err
+}
+
+func (s *findings) Insert(ctx context.Context, fs ...model.Finding) error {
+	if err := s.checkWrite(fs); err != nil {
+		return err
+	}
+	// Rows that exist are skipped, not an error, so that SQLite needs no
+	// statement journal (Dialect.InsertIgnore); a skipped row is then
+	// reported here, and the caller's transaction rolls back.
+	head := s.t.s.d.InsertIgnore + ` INTO findings (` + strings.Join(findingWriteCols, ", ") + `) VALUES `
+	n, err := s.writeRows(ctx, head, s.t.s.d.IgnoreSuffix, fs)
+	if err != nil {
+		return err
+	}
+	if n != len(fs) {
+		return &store.ConflictError{Kind: "finding", ID: string(fs[0].ID), Reason: fmt.Sprintf("%d of %d findings to insert exist", len(fs)-n, len(fs))}
+	}
+	return nil
+}
+
+// checkWrite checks the findings Put or Insert is given.
+func (s *findings) checkWrite(fs []model.Finding) error {
 	if err := s.t.writable(); err != nil {
 		return err
 	}
@@ -261,21 +300,16 @@ func (s *findings) Put(ctx context.Context, fs ...model.Finding) error {
 			return &store.InvalidError{Field: "finding.status", Reason: "unknown status " + string(f.Status)}
 		}
 	}
+	return nil
+}
+
+// writeRows runs head VALUES (…), (…) tail over fs in multi-row
+// statements and returns the rows they changed.
+func (s *findings) writeRows(ctx context.Context, head, tail string, fs []model.Finding) (int, error) {
 	ncols := len(findingWriteCols)
-	var upd strings.Builder
-	for _, c := range findingWriteCols {
-		if findingKeyCols[c] {
-			continue
-		}
-		if upd.Len() > 0 {
-			upd.WriteByte(',')
-		}
-		fmt.Fprintf(&upd, "%s = excluded.%s", c, c)
-	}
-	head := `INSERT INTO findings (` + strings.Join(findingWriteCols, ", ") + `) VALUES `
-	tail := ` ON CONFLICT (id) DO UPDATE SET ` + upd.String() + ` WHERE findings.account_id = excluded.account_id`
 	row := "(" + placeholders(ncols) + ")"
 	batch := min(s.t.s.d.MaxParams/ncols, 100)
+	total := 0
 	for len(fs) > 0 {
 		k := min(batch, len(fs))
 		var b strings.Builder
@@ -288,17 +322,19 @@ func (s *findings) Put(ctx context.Context, fs ...model.Finding) error {
 			b.WriteString(row)
 			vals, err := findingRow(&fs[i])
 			if err != nil {
-				return err
+				return total, err
 			}
 			args = append(args, vals...)
 		}
 		b.WriteString(tail)
-		if _, err := s.t.c.Exec(ctx, b.String(), args...); err != nil {
-			return err
+		n, err := s.t.c.Exec(ctx, b.String(), args...)
+		if err != nil {
+			return total, err
 		}
+		total += int(n)
 		fs = fs[k:]
 	}
-	return nil
+	return total, nil
 }
 
 func (s *findings) Touch(ctx context.Context, ids []model.FindingID, at time.Time, scanID, snapshotID string) error {
@@ -313,7 +349,7 @@ func (s *findings) Touch(ctx context.Context, ids []model.FindingID, at time.Tim
 			args = append(args, string(id))
 		}
 		cond, args := scopeCond(s.sc, byKeyScope, args)
-		if _, err := s.t.c.Exec(ctx, `UPDATE findings SET last_observed_at = ?, scan_id = ?, snapshot_id = ? WHERE id IN (`+
+		if _, err := s.t.c.Exec(ctx, s.t.s.d.UpdateMany+` findings SET last_observed_at = ?, scan_id = ?, snapshot_id = ? WHERE id IN (`+
 			placeholders(k)+`)`+cond, args...); err != nil {
 			return err
 		}

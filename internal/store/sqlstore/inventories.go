@@ -52,11 +52,16 @@ func (s *inventories) Save(ctx context.Context, id model.ResourceID, inv *model.
 	res.Changed = oldHash != hash
 	res.Info = store.InventoryInfo{ResourceID: id, AccountID: r.AccountID, Hash: hash, Packages: len(inv.Packages),
 		Bytes: len(data), IndexedAt: inv.IndexedAt.UTC().Truncate(time.Microsecond), SavedAt: now}
-	_, err = s.t.c.Exec(ctx, `INSERT INTO inventories (resource_id, account_id, hash, data, packages, indexed_at, saved_at, head)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err = s.t.c.Exec(ctx, `INSERT INTO inventories (resource_id, account_id, hash, data, packages, indexed_at, saved_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (resource_id) DO UPDATE SET hash = excluded.hash, data = excluded.data,
-			packages = excluded.packages, indexed_at = excluded.indexed_at, saved_at = excluded.saved_at, head = excluded.head`,
-		string(id), string(r.AccountID), hash, data, len(inv.Packages), micro(inv.IndexedAt), micro(now), head)
+			packages = excluded.packages, indexed_at = excluded.indexed_at, saved_at = excluded.saved_at`,
+		string(id), string(r.AccountID), hash, data, len(inv.Packages), micro(inv.IndexedAt), micro(now))
+	if err != nil {
+		return res, err
+	}
+	_, err = s.t.c.Exec(ctx, `INSERT INTO inventory_heads (resource_id, head) VALUES (?, ?)
+		ON CONFLICT (resource_id) DO UPDATE SET head = excluded.head`, string(id), head)
 	if err != nil {
 		return res, err
 	}
@@ -178,44 +183,42 @@ func refsCond(p string, refs []store.PackageRef) (string, []any) {
 }
 
 func (s *inventories) PackagesHeld(ctx context.Context, refs []store.PackageRef) ([]store.HeldPackages, error) {
+	return s.packagesHeld(ctx, refs, nil)
+}
+
+func (s *inventories) PackagesHeldBy(ctx context.Context, refs []store.PackageRef, ids []model.ResourceID) ([]store.HeldPackages, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.packagesHeld(ctx, refs, ids)
+}
+
+// heldIDs bounds the resource ids of one PackagesHeldBy query.
+const heldIDs = 500
+
+// packagesHeld is PackagesHeld, limited to the resources ids unless nil.
+func (s *inventories) packagesHeld(ctx context.Context, refs []store.PackageRef, ids []model.ResourceID) ([]store.HeldPackages, error) {
 	norm := normalizeRefs(refs)
 	byRes := map[store.ResourceRef]*store.HeldBuilder{}
-	batch := min((s.t.s.d.MaxParams-len(s.sc.Accounts()))/2, 400)
+	batch := min((s.t.s.d.MaxParams-len(s.sc.Accounts())-heldIDs)/2, 400)
 	for len(norm) > 0 {
 		n := min(batch, len(norm))
-		where, args := refsCond("ip.", norm[:n])
-		cond, args := scopeCond(s.sc, "ip.account_id", args)
-		rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, d.packages, i.head
-			FROM inventory_packages ip JOIN inventories i ON i.resource_id = ip.resource_id
-			LEFT JOIN inventory_package_data d ON d.resource_id = ip.resource_id AND d.ecosystem = ip.ecosystem AND d.name = ip.name
-			WHERE `+where+cond, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var ref store.ResourceRef
-			var eco string
-			var pkgs, head []byte
-			if err := rows.Scan(&ref.AccountID, &ref.ResourceID, &eco, &pkgs, &head); err != nil {
-				rows.Close()
+		for rest := ids; ; {
+			where, args := refsCond("ip.", norm[:n])
+			if ids != nil {
+				k := min(heldIDs, len(rest))
+				where += ` AND ip.resource_id IN (` + placeholders(k) + `)`
+				for _, id := range rest[:k] {
+					args = append(args, string(id))
+				}
+				rest = rest[k:]
+			}
+			if err := s.heldRows(ctx, where, args, byRes); err != nil {
 				return nil, err
 			}
-			b := byRes[ref]
-			if b == nil {
-				if b, err = store.NewHeldBuilder(ref, head); err != nil {
-					rows.Close()
-					return nil, fmt.Errorf("inventory of %s: %w", ref.ResourceID, err)
-				}
-				byRes[ref] = b
+			if len(rest) == 0 {
+				break
 			}
-			if err := b.Add(eco, pkgs); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("inventory of %s: %w", ref.ResourceID, err)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 		norm = norm[n:]
 	}
@@ -225,6 +228,39 @@ func (s *inventories) PackagesHeld(ctx context.Context, refs []store.PackageRef)
 	}
 	slices.SortFunc(out, func(a, b store.HeldPackages) int { return compareResourceRef(a.ResourceRef, b.ResourceRef) })
 	return out, s.heldResources(ctx, out)
+}
+
+// heldRows adds the package index rows matching where to byRes.
+func (s *inventories) heldRows(ctx context.Context, where string, args []any, byRes map[store.ResourceRef]*store.HeldBuilder) error {
+	cond, args := scopeCond(s.sc, "ip.account_id", args)
+	rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, d.packages, h.head
+		FROM inventory_packages ip JOIN inventories i ON i.resource_id = ip.resource_id
+		LEFT JOIN inventory_heads h ON h.resource_id = ip.resource_id
+		LEFT JOIN inventory_package_data d ON d.resource_id = ip.resource_id AND d.ecosystem = ip.ecosystem AND d.name = ip.name
+		WHERE `+where+cond, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ref store.ResourceRef
+		var eco string
+		var pkgs, head []byte
+		if err := rows.Scan(&ref.AccountID, &ref.ResourceID, &eco, &pkgs, &head); err != nil {
+			return err
+		}
+		b := byRes[ref]
+		if b == nil {
+			if b, err = store.NewHeldBuilder(ref, head); err != nil {
+				return fmt.Errorf("inventory of %s: %w", ref.ResourceID, err)
+			}
+			byRes[ref] = b
+		}
+		if err := b.Add(eco, pkgs); err != nil {
+			return fmt.Errorf("inventory of %s: %w", ref.ResourceID, err)
+		}
+	}
+	return rows.Err()
 }
 
 // heldResources fills the Resource of each of held.
@@ -276,7 +312,7 @@ func (s *inventories) Rematched(ctx context.Context, ids []model.ResourceID, at 
 			args = append(args, string(id))
 		}
 		cond, args := scopeCond(s.sc, "account_id", args)
-		if _, err := s.t.c.Exec(ctx, `UPDATE resources SET last_scanned_at = ?, updated_at = ? WHERE id IN (`+placeholders(k)+`)`+cond, args...); err != nil {
+		if _, err := s.t.c.Exec(ctx, s.t.s.d.UpdateMany+` resources SET last_scanned_at = ?, updated_at = ? WHERE id IN (`+placeholders(k)+`)`+cond, args...); err != nil {
 			return err
 		}
 		ids = ids[k:]

@@ -12,9 +12,10 @@ import (
 
 // Store implements store.Store over a Backend.
 type Store struct {
-	b    Backend
-	d    Dialect
-	opts store.Options
+	b     Backend
+	d     Dialect
+	opts  store.Options
+	group grouper
 }
 
 // Open migrates the database behind b with the numbered migrations in

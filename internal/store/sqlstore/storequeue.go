@@ -8,11 +8,13 @@ import (
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-// storeQueue runs each queue call in its own transaction.
+// storeQueue runs each queue call in its own transaction (grouped with
+// concurrent ones where the database commits one at a time: every call's
+// closure only assigns its results, so it may run again).
 type storeQueue struct{ s *Store }
 
 func (q *storeQueue) write(ctx context.Context, fn func(store.Queue) error) error {
-	return q.s.InTx(ctx, func(tx store.Tx) error { return fn(tx.Jobs()) })
+	return q.s.InTxGrouped(ctx, func(tx store.Tx) error { return fn(tx.Jobs()) })
 }
 
 func (q *storeQueue) read(ctx context.Context, fn func(store.Queue) error) error {

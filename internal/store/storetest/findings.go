@@ -295,6 +295,46 @@ func testFindingsPutGet(t *testing.T, nb NewBackend) {
 	if err == nil {
 		t.Error("Put in a read-only transaction succeeded")
 	}
+
+	// Insert writes new findings; one that exists fails the call, and the
+	// transaction rolls back with the new ones it wrote.
+	fresh := fx.findings[0]
+	fresh.ID = "fnd-inserted-1"
+	fresh2 := fresh
+	fresh2.ID = "fnd-inserted-2"
+	if err := e.s.InTx(ctx, func(tx store.Tx) error { return tx.Findings(sa).Insert(ctx, fresh) }); err != nil {
+		t.Fatal(err)
+	}
+	err = e.s.View(ctx, func(tx store.Tx) error {
+		got, err := tx.Findings(sa).Get(ctx, fresh.ID)
+		if err != nil {
+			return err
+		}
+		if diff := gocmp.Diff(fresh, got); diff != "" {
+			t.Errorf("after Insert (-want +got):\n%s", diff)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.s.InTx(ctx, func(tx store.Tx) error { return tx.Findings(sa).Insert(ctx, fresh2, fresh) })
+	var conflict *store.ConflictError
+	if !errors.As(err, &conflict) {
+		t.Errorf("Insert of a stored finding = %v, want *store.ConflictError", err)
+	}
+	err = e.s.View(ctx, func(tx store.Tx) error {
+		var nf *store.NotFoundError
+		if _, err := tx.Findings(sa).Get(ctx, fresh2.ID); !errors.As(err, &nf) {
+			t.Errorf("a failed Insert left %s behind: %v", fresh2.ID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.s.InTx(ctx, func(tx store.Tx) error { return tx.Findings(sb).Insert(ctx, fresh2) })
+	wantScope(t, "Insert into another account", err)
 }
 
 // filterCases are the filters the conformance suite checks; wantSome marks

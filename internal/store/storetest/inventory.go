@@ -223,6 +223,33 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 				if diff := cmp.Diff(wantHeld, held); diff != "" {
 					t.Errorf("PackagesHeld (-want +got):\n%s", diff)
 				}
+				// PackagesHeldBy pages: each resource asked for alone, and
+				// every other one together with one that holds nothing.
+				for i, h := range wantHeld {
+					one, err := tx.Inventories(tc.scope).PackagesHeldBy(ctx, tc.refs, []model.ResourceID{h.ResourceID})
+					if err != nil {
+						return err
+					}
+					if diff := cmp.Diff(wantHeld[i:i+1], one); diff != "" {
+						t.Errorf("PackagesHeldBy %s (-want +got):\n%s", h.ResourceID, diff)
+					}
+				}
+				var odd []model.ResourceID
+				var wantOdd []store.HeldPackages
+				for i, h := range wantHeld {
+					if i%2 == 1 {
+						odd = append(odd, h.ResourceID)
+						wantOdd = append(wantOdd, h)
+					}
+				}
+				odd = append(odd, "res-holds-nothing")
+				some, err := tx.Inventories(tc.scope).PackagesHeldBy(ctx, tc.refs, odd)
+				if err != nil {
+					return err
+				}
+				if diff := cmp.Diff(wantOdd, some); diff != "" {
+					t.Errorf("PackagesHeldBy every other one (-want +got):\n%s", diff)
+				}
 				return nil
 			})
 		})
@@ -322,7 +349,7 @@ func testHeldUpgrade(t *testing.T, nb NewBackend) {
 	if err := b.Exec(ctx, `DELETE FROM inventory_package_data`); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Exec(ctx, `UPDATE inventories SET head = NULL`); err != nil {
+	if err := b.Exec(ctx, `DELETE FROM inventory_heads`); err != nil {
 		t.Fatal(err)
 	}
 	refs := []store.PackageRef{{Ecosystem: "Ubuntu", Name: "glibc"}}

@@ -140,7 +140,7 @@ func (le *lifecycleEnv) get(t *testing.T, id model.FindingID) model.Finding {
 }
 
 func idOf(r model.Resource, o model.Observation) model.FindingID {
-	return finding.ID(finding.Key(r.AccountID, r.ID, &o))
+	return finding.ID(r.AccountID, r.ID, &o)
 }
 
 // testFindingLifecycle walks findings of every type through create,

@@ -62,6 +62,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"ResourcesWithPackages", testResourcesWithPackages},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrent", testOutboxConcurrent},
+		{"InTxGrouped", testInTxGrouped},
 		{"Audit", testAudit},
 		{"QueueBasics", testQueueBasics},
 		{"QueueExclusive", testQueueExclusive},

@@ -1,0 +1,75 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+)
+
+// walAutoCheckpoint is the writer's automatic checkpoint threshold in
+// pages (128 MiB of WAL): only a bound for when the background
+// checkpointer falls behind.
+const walAutoCheckpoint = 32768
+
+// checkpointPause is the least time between background checkpoints: the
+// commits of a burst are copied back together.
+const checkpointPause = 25 * time.Millisecond
+
+// checkpointer copies the WAL back into the database file in the
+// background (PASSIVE checkpoints on a connection of its own), so that
+// commits do not: with SQLite's automatic checkpoint, the transaction whose
+// commit crosses the threshold also copies back every page committed since
+// the last checkpoint (a third of a large rematch transaction's commit).
+// A passive checkpoint waits for no reader or writer; the writer goes on
+// appending to the WAL meanwhile.
+type checkpointer struct {
+	db   *sql.DB
+	log  *slog.Logger
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newCheckpointer(db *sql.DB, log *slog.Logger) *checkpointer {
+	c := &checkpointer{db: db, log: log, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// committed tells the checkpointer that a write transaction committed.
+func (c *checkpointer) committed() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) loop() {
+	defer close(c.done)
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.wake:
+		}
+		var busy, log, done int
+		err := c.db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done)
+		if err != nil && c.log != nil {
+			c.log.Warn("sqlite: background checkpoint", "err", err)
+		}
+		select {
+		case <-c.stop:
+			return
+		case <-time.After(checkpointPause):
+		}
+	}
+}
+
+// close stops the checkpointer (the last connection to close checkpoints
+// what is left).
+func (c *checkpointer) close() error {
+	close(c.stop)
+	<-c.done
+	return c.db.Close()
+}
