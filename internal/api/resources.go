@@ -360,7 +360,9 @@ func digestOf(data []byte) string {
 // its scan, in one transaction.
 func (s *Server) register(ctx context.Context, p *Principal, res model.Resource, inv *model.Inventory) (any, error) {
 	var out Registered
-	err := s.store.InTx(ctx, func(tx store.Tx) error {
+	// Grouped: concurrent pushes commit together (fn may run twice; it
+	// only assigns out).
+	err := s.store.InTxGrouped(ctx, func(tx store.Tx) error {
 		got, ur, err := tx.Resources(p.Scope).Upsert(ctx, res)
 		if err != nil {
 			return err

@@ -57,6 +57,9 @@ type Config struct {
 	// older than this (images change under their tags and their base
 	// layers get rebuilt); 0 disables scheduled rescans.
 	RescanInterval time.Duration
+	// RematchBatch is how many inventories one transaction of a rematch
+	// after an advisory update reconciles; DefaultRematchBatch when zero.
+	RematchBatch int
 	// Workers is the number of concurrent job handlers; 0 means 4, a
 	// negative number runs no workers.
 	Workers int

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"testing"
@@ -23,6 +24,7 @@ import (
 // inventories (N from VIGIL_BENCH_INVENTORIES, default 10,000; each the
 // real node-app lockfile's packages) after an advisory update that touches
 // one package (lodash), on SQLite. Each iteration is one full rematch.
+// VIGIL_BENCH_PROF=FILE writes a CPU profile of the rematch alone.
 func BenchmarkRematchAfterUpdate(b *testing.B) {
 	n := 10000
 	if v := os.Getenv("VIGIL_BENCH_INVENTORIES"); v != "" {
@@ -95,6 +97,10 @@ func BenchmarkRematchAfterUpdate(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
+		if pf := os.Getenv("VIGIL_BENCH_PROF"); pf != "" {
+			stop := cpuProfile(b, pf)
+			defer stop()
+		}
 		start, cpu0 := time.Now(), cpuTime()
 		prs := make([]store.PackageRef, 0, len(res.Diff.Packages))
 		for _, p := range res.Diff.Packages {
@@ -154,4 +160,19 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuProfile starts a CPU profile to path and returns what stops it.
+func cpuProfile(b *testing.B, path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
 }

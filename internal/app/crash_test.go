@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -499,11 +500,14 @@ func lastEvent(t *testing.T, c *client) int64 {
 	}
 }
 
-// rematchHosts is how many host inventories the rematch scenario stores:
-// enough that re-matching them takes two transactions (batches of
-// rematchPackagesBatch, 2,000) and the second is long enough (1,000
-// inventories) for the kill to land before it commits.
-const rematchHosts = 3000
+// rematchHosts is how many host inventories the rematch scenario stores,
+// re-matched rematchTestBatch at a time (the server's --rematch-batch):
+// thirty transactions, so that the kill, sent as soon as the first one's
+// findings are seen, lands before the last commits.
+const (
+	rematchHosts     = 3000
+	rematchTestBatch = 100
+)
 
 // crashRematch stores rematchHosts host inventories holding lodash, then
 // publishes the lodash advisory; with kill, the server is killed as soon as
@@ -528,7 +532,7 @@ func crashRematch(t *testing.T, bin, dbURL string, kill bool) []string {
 	feed := httptest.NewServer(http.FileServer(http.Dir(mirror)))
 	t.Cleanup(feed.Close)
 	s := &server{t: t, bin: bin, dataDir: filepath.Join(dir, "data"), db: dbURL, adv: advDir,
-		args: []string{"--update-interval", "1s", "--mirror", feed.URL, "--no-enrich"}}
+		args: []string{"--update-interval", "1s", "--mirror", feed.URL, "--no-enrich", "--rematch-batch", strconv.Itoa(rematchTestBatch)}}
 	s.start()
 
 	pushStart := time.Now()

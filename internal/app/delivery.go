@@ -54,6 +54,15 @@ func (s *notifyStore) InTx(ctx context.Context, fn func(tx store.Tx) error) erro
 	return err
 }
 
+// InTxGrouped implements store.Store.
+func (s *notifyStore) InTxGrouped(ctx context.Context, fn func(tx store.Tx) error) error {
+	err := s.Store.InTxGrouped(ctx, fn)
+	if err == nil {
+		s.notify()
+	}
+	return err
+}
+
 // setupDelivery builds the relay and the metrics and makes the app's
 // store announce commits to the relay. Workers without an API deliver
 // nothing: the server's relay polls for their events.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/finding"
 	"github.com/vigilsec/vigil/internal/model"
@@ -12,10 +13,11 @@ import (
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-// rematchPackagesBatch is how many inventories one transaction of a
-// package rematch reconciles: each costs little (a few packages), and
-// larger transactions dirty fewer index pages per finding written.
-const rematchPackagesBatch = 2000
+// DefaultRematchBatch is how many inventories one transaction of a
+// package rematch reconciles unless Config.RematchBatch says otherwise:
+// each costs little (a few packages), and larger transactions write the
+// index pages their findings share once.
+const DefaultRematchBatch = 2000
 
 // rematchPackages re-matches, in every stored inventory that holds one of
 // refs, only the packages refs name, and reconciles only their findings:
@@ -24,65 +26,141 @@ const rematchPackagesBatch = 2000
 // decoding inventories; inventories stored before the index carried
 // packages are re-matched whole. It returns how many inventories it
 // re-matched.
+//
+// It works a batch at a time, in a pipeline: while one batch's
+// transaction runs on the (single, on SQLite) writer, the next batch's
+// packages are read on a reader connection and matched.
 func (a *App) rematchPackages(ctx context.Context, refs []store.PackageRef, snapshot string) (int, error) {
 	eng, snapID, err := a.matcher.get(ctx, snapshot)
 	if err != nil {
 		return 0, fmt.Errorf("no advisory snapshot to match with: %w", err)
 	}
-	var held []store.HeldPackages
+	var holders []store.ResourceRef
 	err = a.store.View(ctx, func(tx store.Tx) error {
 		var err error
-		held, err = tx.Inventories(store.SystemScope()).PackagesHeld(ctx, refs)
+		holders, err = tx.Inventories(store.SystemScope()).ResourcesWithPackages(ctx, refs)
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	var whole []store.ResourceRef
-	scoped := make([]store.HeldPackages, 0, len(held))
-	for _, h := range held {
-		if h.Complete {
-			scoped = append(scoped, h)
-		} else {
-			whole = append(whole, h.ResourceRef)
-		}
+	size := a.cfg.RematchBatch
+	if size <= 0 {
+		size = DefaultRematchBatch
 	}
-	held = nil
-	n := len(scoped) + len(whole)
-	for len(scoped) > 0 {
-		k := min(rematchPackagesBatch, len(scoped))
-		if err := a.rematchHeld(ctx, eng, snapID, scoped[:k]); err != nil {
-			return n, err
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan *heldBatch, 1)
+	go func() {
+		defer close(next)
+		for len(holders) > 0 {
+			k := min(size, len(holders))
+			b := a.prepareHeld(pctx, eng, snapID, refs, holders[:k])
+			holders = holders[k:]
+			select {
+			case next <- b:
+			case <-pctx.Done():
+				return
+			}
+			if b.err != nil {
+				return
+			}
 		}
-		scoped = scoped[k:]
+	}()
+	n := 0
+	var whole []store.ResourceRef
+	for b := range next {
+		if b.err != nil {
+			return n, b.err
+		}
+		whole = append(whole, b.whole...)
+		if len(b.held) > 0 {
+			if err := a.rematchHeld(ctx, b); err != nil {
+				return n, err
+			}
+		}
+		n += len(b.held) + len(b.whole)
 	}
 	return n, a.rematchWhole(ctx, eng, snapID, whole)
 }
 
-// heldMatch is one inventory's rematched packages and their matches.
-type heldMatch struct {
-	inv *model.Inventory
-	ms  []model.Match
-	err error
+// heldBatch is a batch of a package rematch, read and matched.
+type heldBatch struct {
+	// held are the inventories whose packages were read from the package
+	// index, with their matches (items, in the same order).
+	held  []store.HeldPackages
+	items []heldMatch
+	// whole are the inventories to re-match whole (stored before the
+	// package index carried packages).
+	whole []store.ResourceRef
+	// scanID, snapshotID and now are the batch's assessment.
+	scanID, snapshotID string
+	now                time.Time
+	err                error
 }
 
-// rematchHeld matches the held packages of a batch of inventories and
-// reconciles their findings in one transaction.
-func (a *App) rematchHeld(ctx context.Context, eng *scan.Engine, snapID string, batch []store.HeldPackages) error {
-	items := make([]heldMatch, len(batch))
+// heldMatch is one inventory's rematched packages, matched and prepared
+// for reconciliation.
+type heldMatch struct {
+	prep *finding.Prepared
+	err  error
+}
+
+// prepareHeld reads the packages refs name of the inventories of page and
+// matches them.
+func (a *App) prepareHeld(ctx context.Context, eng *scan.Engine, snapID string, refs []store.PackageRef, page []store.ResourceRef) *heldBatch {
+	b := &heldBatch{snapshotID: snapID}
+	ids := make([]model.ResourceID, len(page))
+	for i, r := range page {
+		ids[i] = r.ResourceID
+	}
+	var held []store.HeldPackages
+	b.err = a.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		held, err = tx.Inventories(store.SystemScope()).PackagesHeldBy(ctx, refs, ids)
+		return err
+	})
+	if b.err != nil {
+		return b
+	}
+	for _, h := range held {
+		if h.Complete {
+			b.held = append(b.held, h)
+		} else {
+			b.whole = append(b.whole, h.ResourceRef)
+		}
+	}
+	b.scanID, b.now = store.NewID("scan"), a.now() // one assessment of the batch
+	b.items = make([]heldMatch, len(b.held))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, rematchConcurrency)
-	for i := range batch {
-		h := &batch[i]
-		items[i].inv = &model.Inventory{Target: h.Target, OS: h.OS, Packages: h.Packages}
+	for i := range b.held {
+		h := &b.held[i]
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			items[i].ms, items[i].err = eng.Match(ctx, items[i].inv)
+			it := &b.items[i]
+			inv := &model.Inventory{Target: h.Target, OS: h.OS, Packages: h.Packages}
+			ms, err := eng.Match(ctx, inv)
+			if err != nil {
+				it.err = fmt.Errorf("match %s: %w", h.ResourceID, err)
+				return
+			}
+			if h.Resource.ID == "" {
+				return // deleted since
+			}
+			it.prep, it.err = finding.Prepare(h.Resource, b.scanID, b.snapshotID, h.Packages, finding.ObservationsFromMatches(inv, ms), b.now)
 		}()
 	}
 	wg.Wait()
+	return b
+}
+
+// rematchHeld reconciles the findings of a matched batch in one
+// transaction.
+func (a *App) rematchHeld(ctx context.Context, hb *heldBatch) error {
+	batch, items := hb.held, hb.items
 	ids := make([]model.ResourceID, 0, len(batch))
 	var names []string
 	for i := range batch {
@@ -93,19 +171,17 @@ func (a *App) rematchHeld(ctx context.Context, eng *scan.Engine, snapID string, 
 	}
 	slices.Sort(names)
 	names = slices.Compact(names)
-	now := a.now()
-	scanID := store.NewID("scan") // one assessment of the batch
 	return a.store.InTx(ctx, func(tx store.Tx) error {
 		states, err := tx.Findings(store.SystemScope()).PackageStates(ctx, ids, names)
 		if err != nil {
 			return err
 		}
-		b := finding.NewBatch(tx, now)
+		b := finding.NewBatch(tx, hb.now)
 		done := make([]model.ResourceID, 0, len(batch))
 		for i := range batch {
 			h, it := &batch[i], &items[i]
 			if it.err != nil {
-				return fmt.Errorf("match %s: %w", h.ResourceID, it.err)
+				return it.err
 			}
 			if h.Resource.ID == "" {
 				continue // deleted since
@@ -121,8 +197,7 @@ func (a *App) rematchHeld(ctx context.Context, eng *scan.Engine, snapID string, 
 			for hi < len(states) && states[hi].ResourceID == h.ResourceID {
 				hi++
 			}
-			obs := finding.ObservationsFromMatches(it.inv, it.ms)
-			if err := b.AddPackages(ctx, store.AccountScope(h.AccountID), h.Resource, scanID, snapID, h.Packages, obs, states[lo:hi]); err != nil {
+			if err := b.AddPrepared(ctx, store.AccountScope(h.AccountID), it.prep, states[lo:hi]); err != nil {
 				return err
 			}
 			done = append(done, h.ResourceID)
@@ -130,7 +205,7 @@ func (a *App) rematchHeld(ctx context.Context, eng *scan.Engine, snapID string, 
 		if _, err := b.Flush(ctx); err != nil {
 			return err
 		}
-		if err := tx.Inventories(store.SystemScope()).Rematched(ctx, done, now); err != nil {
+		if err := tx.Inventories(store.SystemScope()).Rematched(ctx, done, hb.now); err != nil {
 			return err
 		}
 		a.matched.Add(int64(len(done)))

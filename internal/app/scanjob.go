@@ -105,7 +105,9 @@ func (a *App) matchAndReconcile(ctx context.Context, sc store.Scope, res model.R
 	if inv.OS != nil && inv.OS.Unknown && len(inv.Packages) == 0 {
 		cov = model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonUnsupportedOS, LastScannedAt: cov.LastScannedAt}
 	}
-	return a.store.InTx(ctx, func(tx store.Tx) error {
+	// Grouped: scans finishing together commit together (reconcileScan
+	// may then run twice; it only writes through tx).
+	return a.store.InTxGrouped(ctx, func(tx store.Tx) error {
 		cur, err := tx.Resources(sc).Get(ctx, res.ID)
 		if err != nil {
 			return err

@@ -96,7 +96,7 @@ func runServerPush(b *testing.B, bin, adv, data string, bodies [][]byte, pushers
 		b.Fatal(err)
 	}
 	defer logf.Close()
-	srv := exec.Command(bin, "server", "--listen", addr, "--data-dir", data, "--update-interval", "0", "--rescan-interval", "0")
+	srv := exec.Command(bin, append([]string{"server", "--listen", addr, "--data-dir", data, "--update-interval", "0", "--rescan-interval", "0"}, strings.Fields(os.Getenv("VIGIL_BENCH_SERVER_ARGS"))...)...)
 	srv.Env = append(os.Environ(), "VIGIL_DB_DIR="+adv, "VIGIL_BOOTSTRAP_TOKEN="+token)
 	srv.Stdout, srv.Stderr = logf, logf
 	if err := srv.Start(); err != nil {

@@ -25,6 +25,7 @@ type serverFlags struct {
 	mirror         string
 	noEnrich       bool
 	workers        int
+	rematchBatch   int
 	shutdownGrace  time.Duration
 	retention      time.Duration
 	eventRetention time.Duration
@@ -107,6 +108,7 @@ func serverCommonFlags(cmd *cobra.Command, f *serverFlags) {
 	fl.StringVar(&f.dataDir, "data-dir", defaultDataDir(), "data directory: SQLite database, layer cache, scratch (env VIGIL_DATA_DIR)")
 	fl.StringVar(&f.db, "db", os.Getenv("VIGIL_DATABASE_URL"), "PostgreSQL URL (postgres://…); SQLite in --data-dir when empty (env VIGIL_DATABASE_URL)")
 	fl.IntVar(&f.workers, "workers", 4, "concurrent scan jobs")
+	fl.IntVar(&f.rematchBatch, "rematch-batch", app.DefaultRematchBatch, "inventories one transaction re-matches after an advisory update (larger: fewer writes, more memory)")
 	fl.DurationVar(&f.shutdownGrace, "shutdown-grace", 10*time.Second, "how long running jobs may finish after SIGTERM before they are returned to the queue")
 }
 
@@ -115,9 +117,12 @@ func runServer(cmd *cobra.Command, g *Globals, f *serverFlags, server bool) erro
 	if f.workers < 1 {
 		return fmt.Errorf("--workers: at least 1")
 	}
+	if f.rematchBatch < 1 {
+		return fmt.Errorf("--rematch-batch: at least 1")
+	}
 	cfg := app.Config{
 		DataDir: f.dataDir, DB: f.db, AdvisoryDir: g.DBDir,
-		Workers: f.workers, ShutdownGrace: f.shutdownGrace,
+		Workers: f.workers, ShutdownGrace: f.shutdownGrace, RematchBatch: f.rematchBatch,
 		Out: g.Stdout, Logger: g.Logger, Version: vigilVersion(),
 	}
 	cfg.Scan.Index.CacheDir = filepath.Join(f.dataDir, "layers")
