@@ -12,9 +12,14 @@ import (
 // checkpointer falls behind.
 const walAutoCheckpoint = 32768
 
-// checkpointPause is the least time between background checkpoints: the
-// commits of a burst are copied back together.
-const checkpointPause = 25 * time.Millisecond
+// A background checkpoint waits until the writer has been idle for
+// checkpointIdle, or for checkpointMaxDelay after the first commit it has
+// not copied back: a burst of commits (a rematch, a wave of pushes) is
+// copied back once, in a pause, rather than competing with the burst.
+const (
+	checkpointIdle     = 250 * time.Millisecond
+	checkpointMaxDelay = 2 * time.Second
+)
 
 // checkpointer copies the WAL back into the database file in the
 // background (PASSIVE checkpoints on a connection of its own), so that
@@ -53,15 +58,23 @@ func (c *checkpointer) loop() {
 			return
 		case <-c.wake:
 		}
+		deadline := time.After(checkpointMaxDelay)
+	wait:
+		for {
+			select {
+			case <-c.stop:
+				return
+			case <-c.wake: // another commit: wait for the next pause
+			case <-time.After(checkpointIdle):
+				break wait
+			case <-deadline:
+				break wait
+			}
+		}
 		var busy, log, done int
 		err := c.db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done)
 		if err != nil && c.log != nil {
 			c.log.Warn("sqlite: background checkpoint", "err", err)
-		}
-		select {
-		case <-c.stop:
-			return
-		case <-time.After(checkpointPause):
 		}
 	}
 }
