@@ -178,7 +178,9 @@ func buildCandidates(res *model.Resource, scanID, snapshotID string, observation
 		f := build(res, scanID, snapshotID, id, o, now)
 		fp := ""
 		if withPrints {
-			fp = f.Fingerprint()
+			// Kept for the store, should the finding be new.
+			f.Content = f.ContentJSON()
+			fp = model.FingerprintOf(f.Content)
 		}
 		c.fs = append(c.fs, f)
 		c.prints = append(c.prints, fp)
@@ -223,6 +225,7 @@ func (w *writer) plan(res *model.Resource, scanID, snapshotID string, c candidat
 			countOpen(&p.d.Open, &cand)
 			continue
 		}
+		cand.Content = nil // apply may change it (kept evidence)
 		p.changed = append(p.changed, cand)
 		p.prints = append(p.prints, [2]string{fp, st.Fingerprint})
 	}

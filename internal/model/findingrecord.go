@@ -206,6 +206,12 @@ type Finding struct {
 	Package *PackageVulnerabilityDetails `json:"packageVulnerabilityDetails,omitempty"`
 	Network *NetworkDetail               `json:"networkReachabilityDetails,omitempty"`
 	Code    *CodeDetail                  `json:"codeVulnerabilityDetails,omitempty"`
+
+	// Content, when set, is ContentJSON as computed by whoever built the
+	// finding (reconciliation, for its fingerprint), so that a store
+	// writing it does not encode it again. Whoever changes the finding's
+	// content afterwards must clear it. Never serialised.
+	Content []byte `json:"-"`
 }
 
 // FirstPackage returns the first vulnerable package, or nil.

@@ -221,7 +221,10 @@ func orNone(v *float64) float64 {
 
 // findingRow returns the values of findingWriteCols for f.
 func findingRow(f *model.Finding) ([]any, error) {
-	content := f.ContentJSON()
+	content := f.Content
+	if content == nil {
+		content = f.ContentJSON()
+	}
 	data := encodeContent(content)
 	var eco, name, ver, path, layer string
 	if p := f.FirstPackage(); p != nil {

@@ -234,7 +234,7 @@ func (s *inventories) packagesHeld(ctx context.Context, refs []store.PackageRef,
 func (s *inventories) heldRows(ctx context.Context, where string, args []any, byRes map[store.ResourceRef]*store.HeldBuilder) error {
 	cond, args := scopeCond(s.sc, "ip.account_id", args)
 	rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, d.packages, h.head
-		FROM inventory_packages ip JOIN inventories i ON i.resource_id = ip.resource_id
+		FROM inventory_packages ip
 		LEFT JOIN inventory_heads h ON h.resource_id = ip.resource_id
 		LEFT JOIN inventory_package_data d ON d.resource_id = ip.resource_id AND d.ecosystem = ip.ecosystem AND d.name = ip.name
 		WHERE `+where+cond, args...)

@@ -2,9 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/s2"
 
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
@@ -63,7 +66,7 @@ func (t *tx) flush(ctx context.Context) error {
 				b.WriteByte(',')
 			}
 			b.WriteString(`(?,?,?,?,?,?)`)
-			args = append(args, seq, string(p.e.AccountID), p.e.Type, p.e.Subject, p.e.Payload, now)
+			args = append(args, seq, string(p.e.AccountID), p.e.Type, p.e.Subject, encodePayload(p.e.Payload), now)
 			seq++
 		}
 		if _, err := t.c.Exec(ctx, b.String(), args...); err != nil {
@@ -90,9 +93,15 @@ func (o *outbox) List(ctx context.Context, since int64, limit int) ([]model.Even
 	for rows.Next() {
 		var e model.Event
 		var created int64
-		if err := rows.Scan(&e.Seq, &e.AccountID, &e.Type, &e.Subject, &e.Payload, &created); err != nil {
+		var payload []byte
+		if err := rows.Scan(&e.Seq, &e.AccountID, &e.Type, &e.Subject, &payload, &created); err != nil {
 			return nil, err
 		}
+		p, err := decodePayload(payload)
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %w", e.Seq, err)
+		}
+		e.Payload = p
 		e.CreatedAt = fromMicro(created)
 		out = append(out, e)
 	}
@@ -174,4 +183,36 @@ func (a *audit) List(ctx context.Context, after int64, limit int) ([]model.Audit
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// Event payloads of payloadCompressMin bytes or more (or starting with a
+// zero byte) are stored S2-compressed behind a zero byte, which no JSON
+// payload starts with: a
+// finding's event carries the whole finding (≈ 2 KB, mostly prose and
+// URLs), and every byte stored is written to the WAL and copied back.
+const payloadCompressMin = 256
+
+// maxPayload bounds a decoded payload.
+const maxPayload = 16 << 20
+
+func encodePayload(p []byte) []byte {
+	if len(p) < payloadCompressMin && (len(p) == 0 || p[0] != 0) {
+		return p
+	}
+	out := make([]byte, 1, 1+s2.MaxEncodedLen(len(p)))
+	return append(out, s2.Encode(out[1:cap(out)], p)...)
+}
+
+func decodePayload(p []byte) ([]byte, error) {
+	if len(p) == 0 || p[0] != 0 {
+		return p, nil
+	}
+	n, err := s2.DecodedLen(p[1:])
+	if err != nil {
+		return nil, fmt.Errorf("payload: %w", err)
+	}
+	if n > maxPayload {
+		return nil, fmt.Errorf("payload of %d bytes", n)
+	}
+	return s2.Decode(nil, p[1:])
 }
