@@ -15,9 +15,14 @@ import (
 
 // DefaultRematchBatch is how many inventories one transaction of a
 // package rematch reconciles unless Config.RematchBatch says otherwise:
-// each costs little (a few packages), and larger transactions write the
-// index pages their findings share once.
-const DefaultRematchBatch = 2000
+// each costs little (a few packages); larger transactions write the index
+// pages their findings share once, smaller ones fill and drain the
+// pipeline sooner.
+const DefaultRematchBatch = 1000
+
+// rematchAhead bounds the batches of a package rematch prepared (read and
+// matched) at once, the committing one included.
+const rematchAhead = 3
 
 // rematchPackages re-matches, in every stored inventory that holds one of
 // refs, only the packages refs name, and reconciles only their findings:
@@ -50,26 +55,28 @@ func (a *App) rematchPackages(ctx context.Context, refs []store.PackageRef, snap
 	}
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	next := make(chan *heldBatch, 1)
+	// Batches are prepared up to rematchAhead at once, ahead of the one
+	// committing, and committed in order.
+	pending := make(chan chan *heldBatch, rematchAhead-1)
 	go func() {
-		defer close(next)
+		defer close(pending)
 		for len(holders) > 0 {
 			k := min(size, len(holders))
-			b := a.prepareHeld(pctx, eng, snapID, refs, holders[:k])
+			page := holders[:k]
 			holders = holders[k:]
+			f := make(chan *heldBatch, 1)
 			select {
-			case next <- b:
+			case pending <- f:
 			case <-pctx.Done():
 				return
 			}
-			if b.err != nil {
-				return
-			}
+			go func() { f <- a.prepareHeld(pctx, eng, snapID, refs, page) }()
 		}
 	}()
 	n := 0
 	var whole []store.ResourceRef
-	for b := range next {
+	for f := range pending {
+		b := <-f
 		if b.err != nil {
 			return n, b.err
 		}
