@@ -17,7 +17,8 @@ type Store interface {
 	// run in one transaction, committed once. fn may then run more than
 	// once — when another call of its group fails, the group rolls back
 	// and each runs again alone — so it must have no effect outside tx but
-	// assigning its results. A failure is always the failing call's own.
+	// assigning its results. A failure is always the failing call's own;
+	// a panic in fn is returned as an error.
 	InTxGrouped(ctx context.Context, fn func(tx Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(tx Tx) error) error

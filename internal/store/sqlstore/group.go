@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 
 	"github.com/vigilsec/vigil/internal/store"
@@ -31,6 +33,7 @@ type grouper struct {
 
 // InTxGrouped implements store.Store.
 func (s *Store) InTxGrouped(ctx context.Context, fn func(store.Tx) error) error {
+	fn = recovering(fn)
 	if !s.d.GroupCommit {
 		return s.InTx(ctx, fn)
 	}
@@ -99,5 +102,27 @@ func (g *grouper) commit(s *Store, batch []*groupReq) {
 	}
 	for _, r := range live {
 		r.done <- s.InTx(r.ctx, r.fn)
+	}
+}
+
+// PanicError is the error of an InTxGrouped call whose function panicked
+// (it may have run on the group's goroutine, where a panic would end the
+// process).
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("transaction function panicked: %v", e.Value) }
+
+// recovering returns fn with its panics turned into a *PanicError.
+func recovering(fn func(store.Tx) error) func(store.Tx) error {
+	return func(tx store.Tx) (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				err = &PanicError{Value: v, Stack: debug.Stack()}
+			}
+		}()
+		return fn(tx)
 	}
 }

@@ -99,3 +99,30 @@ func testInTxGrouped(t *testing.T, nb NewBackend) {
 		t.Errorf("InTxGrouped with a cancelled context = %v", err)
 	}
 }
+
+// testInTxGroupedPanic checks that a function that panics fails its own
+// call only (the others of its group commit) and does not end the process.
+func testInTxGroupedPanic(t *testing.T, nb NewBackend) {
+	ctx := context.Background()
+	e := setup(t, nb)
+	sb := store.AccountScope(e.b.ID)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = e.s.InTxGrouped(ctx, func(tx store.Tx) error {
+				if i == 5 {
+					panic("boom")
+				}
+				_, _, err := tx.Resources(sb).Upsert(ctx, model.Resource{AccountID: e.b.ID, Type: model.ResourceHost, Name: fmt.Sprintf("p-%d", i)})
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if (err != nil) != (i == 5) {
+			t.Errorf("call %d = %v", i, err)
+		}
+	}
+}

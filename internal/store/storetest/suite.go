@@ -63,6 +63,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"Outbox", testOutbox},
 		{"OutboxConcurrent", testOutboxConcurrent},
 		{"InTxGrouped", testInTxGrouped},
+		{"InTxGroupedPanic", testInTxGroupedPanic},
 		{"Audit", testAudit},
 		{"QueueBasics", testQueueBasics},
 		{"QueueExclusive", testQueueExclusive},
