@@ -26,7 +26,9 @@ import (
 // inventories (N from VIGIL_BENCH_INVENTORIES, default 10,000; each the
 // real node-app lockfile's packages) after an advisory update that touches
 // one package (lodash), on SQLite. Each iteration is one full rematch.
-// VIGIL_BENCH_PROF=FILE writes a CPU profile of the rematch alone.
+// VIGIL_BENCH_PROF=FILE writes a CPU profile of the rematch alone;
+// VIGIL_BENCH_KEEP=DIR builds the store in DIR and leaves it there (to
+// inspect with sqlite3).
 func BenchmarkRematchAfterUpdate(b *testing.B) {
 	n := 10000
 	if v := os.Getenv("VIGIL_BENCH_INVENTORIES"); v != "" {
@@ -34,6 +36,9 @@ func BenchmarkRematchAfterUpdate(b *testing.B) {
 	}
 	ctx := context.Background()
 	dir := b.TempDir()
+	if d := os.Getenv("VIGIL_BENCH_KEEP"); d != "" {
+		dir = d
+	}
 	const npm = "../../../shared/testdata/osv/npm/all.zip"
 	reduced := filepath.Join(dir, "reduced.zip")
 	if err := zipWithout(npm, reduced, "GHSA-35jh-r3h4-6jhm.json"); err != nil {

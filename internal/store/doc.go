@@ -44,7 +44,8 @@
 // and suppression_rules (saved filters, unique name per account);
 // migration 003 adds scan_configs (one row per account that set its scan
 // configuration) and scan_eligibility (when each image's rescan window
-// started).
+// started); later ones are described in their files (009: each package
+// index row carries its packages).
 //
 // Times are stored as Unix microseconds in both dialects.
 package store

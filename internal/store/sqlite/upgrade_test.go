@@ -14,18 +14,23 @@ import (
 	"github.com/vigilsec/vigil/internal/store/storetest"
 )
 
-// TestMigration008MovesHeads puts a database back in schema 7's shape
-// (each inventory's head in inventories.head, no inventory_heads table),
-// runs migration 008 and checks that the heads moved: a rematch reads the
-// inventory's packages from the index again, with its target and OS.
-func TestMigration008MovesHeads(t *testing.T) {
+// upgradeFixture is a store holding one host inventory, its backend and
+// what PackagesHeld says of the inventory's first package.
+type upgradeFixture struct {
+	s    store.Store
+	b    storetest.Backend
+	held func() store.HeldPackages
+}
+
+func newUpgradeFixture(t *testing.T) upgradeFixture {
+	t.Helper()
 	ctx := context.Background()
 	b := newBackend(t)
 	s, err := b.Open(ctx, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	inv := storetest.SampleInventory(t)
 	var ref store.ResourceRef
 	err = s.InTx(ctx, func(tx store.Tx) error {
@@ -62,35 +67,85 @@ func TestMigration008MovesHeads(t *testing.T) {
 		}
 		return out[0]
 	}
-	want := held()
-	if !want.Complete {
+	if !held().Complete {
 		t.Fatal("a fresh inventory is not complete")
 	}
-	for _, q := range []string{
-		`UPDATE inventories SET head = (SELECT head FROM inventory_heads h WHERE h.resource_id = inventories.resource_id)`,
-		`DROP TABLE inventory_heads`,
-	} {
-		if err := b.Exec(ctx, q); err != nil {
-			t.Fatal(err)
+	return upgradeFixture{s: s, b: b, held: held}
+}
+
+// migrate puts the database back in an earlier schema's shape with undo,
+// runs the migration file and checks that PackagesHeld says the same as
+// before.
+func (f upgradeFixture) migrate(t *testing.T, file string, undo ...string) {
+	t.Helper()
+	ctx := context.Background()
+	want := f.held()
+	for _, q := range undo {
+		if err := f.b.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	up, err := fs.ReadFile(sqlite.Migrations(), "008_inventory_heads.sql")
+	up, err := fs.ReadFile(sqlite.Migrations(), file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Exec(ctx, string(up)); err != nil {
+	if err := f.b.Exec(ctx, string(up)); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, held()); diff != "" {
-		t.Errorf("after migration 008 (-before +after):\n%s", diff)
+	if diff := cmp.Diff(want, f.held()); diff != "" {
+		t.Errorf("after %s (-before +after):\n%s", file, diff)
 	}
-	db, err := sql.Open("sqlite", b.(backend).path)
+}
+
+// count runs a COUNT(*) query on the fixture's database file.
+func (f upgradeFixture) count(t *testing.T, q string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", f.b.(backend).path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var left int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inventories WHERE head IS NOT NULL`).Scan(&left); err != nil || left != 0 {
-		t.Errorf("inventories.head still set on %d rows after migration 008 (%v)", left, err)
+	var n int
+	if err := db.QueryRowContext(context.Background(), q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// TestMigration008MovesHeads puts a database back in schema 7's shape
+// (each inventory's head in inventories.head, no inventory_heads table),
+// runs migration 008 and checks that the heads moved: a rematch reads the
+// inventory's packages from the index again, with its target and OS.
+func TestMigration008MovesHeads(t *testing.T) {
+	f := newUpgradeFixture(t)
+	f.migrate(t, "008_inventory_heads.sql",
+		`UPDATE inventories SET head = (SELECT head FROM inventory_heads h WHERE h.resource_id = inventories.resource_id)`,
+		`DROP TABLE inventory_heads`)
+	if left := f.count(t, `SELECT COUNT(*) FROM inventories WHERE head IS NOT NULL`); left != 0 {
+		t.Errorf("inventories.head still set on %d rows after migration 008", left)
+	}
+}
+
+// TestMigration009InlinesPackageData puts a database back in schema 8's
+// shape (each index row's packages in inventory_package_data) and checks
+// that migration 009 moves them into the index rows: the inventory stays
+// complete (re-matched from the index, not loaded whole).
+func TestMigration009InlinesPackageData(t *testing.T) {
+	f := newUpgradeFixture(t)
+	f.migrate(t, "009_inline_package_data.sql",
+		`CREATE TABLE inventory_package_data (
+			resource_id TEXT NOT NULL REFERENCES inventories(resource_id) ON DELETE CASCADE,
+			ecosystem TEXT NOT NULL,
+			name TEXT NOT NULL,
+			packages BLOB NOT NULL,
+			PRIMARY KEY (resource_id, ecosystem, name)
+		) WITHOUT ROWID`,
+		`INSERT INTO inventory_package_data SELECT resource_id, ecosystem, name, packages FROM inventory_packages`,
+		`ALTER TABLE inventory_packages DROP COLUMN packages`)
+	if n := f.count(t, `SELECT COUNT(*) FROM inventory_packages WHERE packages IS NULL`); n != 0 {
+		t.Errorf("%d index rows without packages after migration 009", n)
+	}
+	if n := f.count(t, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'inventory_package_data'`); n != 0 {
+		t.Error("inventory_package_data still exists after migration 009")
 	}
 }

@@ -68,41 +68,29 @@ func (s *inventories) Save(ctx context.Context, id model.ResourceID, inv *model.
 	if !res.Changed {
 		// Inventories stored before the package data was kept get it now.
 		var held int
-		err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_package_data WHERE resource_id = ?`, string(id)).Scan(&held)
+		err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_packages WHERE resource_id = ? AND packages IS NOT NULL`, string(id)).Scan(&held)
 		if err != nil || held > 0 || len(inv.Packages) == 0 {
 			return res, err
 		}
 	}
 	if oldHash != "" {
-		for _, q := range []string{`DELETE FROM inventory_packages WHERE resource_id = ?`, `DELETE FROM inventory_package_data WHERE resource_id = ?`} {
-			if _, err := s.t.c.Exec(ctx, q, string(id)); err != nil {
-				return res, err
-			}
+		if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(id)); err != nil {
+			return res, err
 		}
 	}
 	refs, err := store.HeldRefs(inv)
 	if err != nil {
 		return res, err
 	}
-	if err := s.insertRefs(ctx, r.AccountID, id, refs); err != nil {
-		return res, err
-	}
-	return res, s.insertData(ctx, id, refs)
+	return res, s.insertRefs(ctx, r.AccountID, id, refs)
 }
 
-// insertRefs writes the package index rows in multi-row batches.
+// insertRefs writes the package index rows, each with its packages, in
+// multi-row batches.
 func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id model.ResourceID, refs []store.HeldRef) error {
-	return s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, resource_id, account_id) VALUES `, "(?,?,?,?)", 4, len(refs),
+	return s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, resource_id, account_id, packages) VALUES `, "(?,?,?,?,?)", 5, len(refs),
 		func(i int, args []any) []any {
-			return append(args, refs[i].Ecosystem, refs[i].Name, string(id), string(acct))
-		})
-}
-
-// insertData writes the packages of the index rows, clustered by resource.
-func (s *inventories) insertData(ctx context.Context, id model.ResourceID, refs []store.HeldRef) error {
-	return s.insertRows(ctx, `INTO inventory_package_data (resource_id, ecosystem, name, packages) VALUES `, "(?,?,?,?)", 4, len(refs),
-		func(i int, args []any) []any {
-			return append(args, string(id), refs[i].Ecosystem, refs[i].Name, refs[i].Packages)
+			return append(args, refs[i].Ecosystem, refs[i].Name, string(id), string(acct), refs[i].Packages)
 		})
 }
 
@@ -233,10 +221,9 @@ func (s *inventories) packagesHeld(ctx context.Context, refs []store.PackageRef,
 // heldRows adds the package index rows matching where to byRes.
 func (s *inventories) heldRows(ctx context.Context, where string, args []any, byRes map[store.ResourceRef]*store.HeldBuilder) error {
 	cond, args := scopeCond(s.sc, "ip.account_id", args)
-	rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, d.packages, h.head
+	rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, ip.packages, h.head
 		FROM inventory_packages ip
 		LEFT JOIN inventory_heads h ON h.resource_id = ip.resource_id
-		LEFT JOIN inventory_package_data d ON d.resource_id = ip.resource_id AND d.ecosystem = ip.ecosystem AND d.name = ip.name
 		WHERE `+where+cond, args...)
 	if err != nil {
 		return err
