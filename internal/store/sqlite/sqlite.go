@@ -36,6 +36,7 @@ var Dialect = sqlstore.Dialect{
 	UpdateMany:   "UPDATE OR IGNORE",
 	MaxParams:    32766,
 	GroupCommit:  true,
+	FindingEpoch: true,
 }
 
 func isCode(codes ...int) func(error) bool {
