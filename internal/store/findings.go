@@ -59,16 +59,6 @@ type FindingStore interface {
 	// is named one of names (exactly as findings store it), ordered by
 	// resource then id: what a rematch of some packages compares.
 	PackageStates(ctx context.Context, ids []model.ResourceID, names []string) ([]FindingState, error)
-	// Epoch returns the finding epoch, a number that every committed
-	// transaction writing a finding (Put, Insert, Purge) or a suppression
-	// rule has incremented exactly once, and ok true. A plan made from
-	// states read in one transaction still holds in a later write
-	// transaction that sees the same epoch, or one that only the caller's
-	// own transactions, on other resources, have moved. ok is false where
-	// the store keeps no epoch (PostgreSQL, whose concurrent writers would
-	// all wait for it): callers then read the states in the transaction
-	// that writes.
-	Epoch(ctx context.Context) (n int64, ok bool, err error)
 	// GetMany returns the findings with the given ids that exist in the
 	// scope, ordered by id.
 	GetMany(ctx context.Context, ids []model.FindingID) ([]model.Finding, error)

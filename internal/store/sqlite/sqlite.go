@@ -36,7 +36,6 @@ var Dialect = sqlstore.Dialect{
 	UpdateMany:   "UPDATE OR IGNORE",
 	MaxParams:    32766,
 	GroupCommit:  true,
-	FindingEpoch: true,
 }
 
 func isCode(codes ...int) func(error) bool {

@@ -42,24 +42,3 @@ func TestConformance(t *testing.T) {
 func BenchmarkStore(b *testing.B) {
 	storetest.Bench(b, newBackend)
 }
-
-// TestKeepsFindingEpoch checks that SQLite keeps the finding epoch (the
-// conformance suite accepts a store that keeps none).
-func TestKeepsFindingEpoch(t *testing.T) {
-	ctx := context.Background()
-	s, err := newBackend(t).Open(ctx, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	err = s.View(ctx, func(tx store.Tx) error {
-		n, ok, err := tx.Findings(store.SystemScope()).Epoch(ctx)
-		if err == nil && (!ok || n != 0) {
-			t.Errorf("Epoch of a new store = %d, %v; want 0, true", n, ok)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}

@@ -77,7 +77,4 @@ type Dialect struct {
 	// GroupCommit runs concurrent InTxGrouped calls in one transaction
 	// (SQLite, whose single writer commits one transaction at a time).
 	GroupCommit bool
-	// FindingEpoch keeps the finding epoch (FindingStore.Epoch): SQLite,
-	// whose transactions are serial anyway.
-	FindingEpoch bool
 }

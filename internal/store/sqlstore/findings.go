@@ -337,19 +337,7 @@ func (s *findings) writeRows(ctx context.Context, head, tail string, fs []model.
 		total += int(n)
 		fs = fs[k:]
 	}
-	if total > 0 {
-		return total, s.t.bumpEpoch(ctx)
-	}
 	return total, nil
-}
-
-func (s *findings) Epoch(ctx context.Context) (int64, bool, error) {
-	if !s.t.s.d.FindingEpoch {
-		return 0, false, nil
-	}
-	var n int64
-	err := s.t.c.QueryRow(ctx, `SELECT n FROM finding_epoch WHERE id = 1`).Scan(&n)
-	return n, err == nil, err
 }
 
 func (s *findings) Touch(ctx context.Context, ids []model.FindingID, at time.Time, scanID, snapshotID string) error {
@@ -379,8 +367,5 @@ func (s *findings) Purge(ctx context.Context, closedBefore time.Time) (int, erro
 	}
 	cond, args := scopeCond(s.sc, "account_id", []any{string(model.StatusClosed), micro(closedBefore)})
 	n, err := s.t.c.Exec(ctx, `DELETE FROM findings WHERE status = ? AND closed_at < ?`+cond, args...)
-	if err != nil || n == 0 {
-		return int(n), err
-	}
-	return int(n), s.t.bumpEpoch(ctx)
+	return int(n), err
 }

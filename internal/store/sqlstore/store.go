@@ -85,22 +85,6 @@ type tx struct {
 	s      *Store
 	write  bool
 	events []pendingEvent
-	// epoch is set once the transaction has incremented the finding epoch.
-	epoch bool
-}
-
-// bumpEpoch increments the finding epoch, once per transaction, where the
-// dialect keeps one; every write of findings or suppression rules calls it
-// after writing.
-func (t *tx) bumpEpoch(ctx context.Context) error {
-	if !t.s.d.FindingEpoch || t.epoch {
-		return nil
-	}
-	if _, err := t.c.Exec(ctx, `UPDATE finding_epoch SET n = n + 1 WHERE id = 1`); err != nil {
-		return fmt.Errorf("finding epoch: %w", err)
-	}
-	t.epoch = true
-	return nil
 }
 
 var errReadOnly = errors.New("write in a read-only transaction")

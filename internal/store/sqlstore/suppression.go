@@ -85,7 +85,7 @@ func (s *rules) Create(ctx context.Context, r model.SuppressionRule) (model.Supp
 		return r, err
 	}
 	r.State = r.StateAt(now)
-	return r, s.t.bumpEpoch(ctx)
+	return r, nil
 }
 
 func (s *rules) Get(ctx context.Context, id model.SuppressionRuleID) (model.SuppressionRule, error) {
@@ -121,7 +121,7 @@ func (s *rules) Update(ctx context.Context, r model.SuppressionRule) (model.Supp
 		return r, err
 	}
 	r.State = r.StateAt(now)
-	return r, s.t.bumpEpoch(ctx)
+	return r, nil
 }
 
 func (s *rules) Delete(ctx context.Context, id model.SuppressionRuleID) error {
@@ -136,7 +136,7 @@ func (s *rules) Delete(ctx context.Context, id model.SuppressionRuleID) error {
 	if n == 0 {
 		return &store.NotFoundError{Kind: "suppression rule", ID: string(id)}
 	}
-	return s.t.bumpEpoch(ctx)
+	return nil
 }
 
 func (s *rules) List(ctx context.Context, after model.SuppressionRuleID, limit int) ([]model.SuppressionRule, error) {

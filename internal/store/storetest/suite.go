@@ -81,7 +81,6 @@ func Run(t *testing.T, nb NewBackend) {
 		{"FindingLifecycle", testFindingLifecycle},
 		{"FindingTransaction", testFindingTransaction},
 		{"FindingSuppression", testFindingSuppression},
-		{"FindingEpoch", testFindingEpoch},
 		{"ScanConfig", testScanConfig},
 		{"Agents", testAgents},
 		{"Delivery", testDelivery}, {"DeliveryCounts", testDeliveryCounts},
