@@ -60,8 +60,13 @@ func (a *App) rematchPackages(ctx context.Context, refs []store.PackageRef, snap
 	pending := make(chan chan *heldBatch, rematchAhead-1)
 	go func() {
 		defer close(pending)
+		// The first batches are smaller: the writer starts on a batch
+		// prepared in a fraction of the time a full one takes, while the
+		// next, larger ones are prepared.
+		step := max(1, size/4)
 		for len(holders) > 0 {
-			k := min(size, len(holders))
+			k := min(step, len(holders))
+			step = min(size, 2*step)
 			page := holders[:k]
 			holders = holders[k:]
 			f := make(chan *heldBatch, 1)
