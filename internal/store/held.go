@@ -20,35 +20,92 @@ type HeldRef struct {
 // heldPackage is a package with its place in the inventory, in the
 // compact form the package index stores: short keys, without the
 // ecosystem (the row's) and without what neither matching nor findings
-// read (extractor, licences, dev).
+// read (extractor, licences, dev). The package index is written at random
+// places by every push, so its rows are kept short: the name is left out
+// where it is the row's own, and the manager and path where they are the
+// inventory's most common ones (heldDefaults, kept in the head). Rows
+// written before that have every field.
 type heldPackage struct {
-	I             int                  `json:"i"`
-	Name          string               `json:"n"`
-	Version       string               `json:"v"`
-	SourceName    string               `json:"sn,omitempty"`
-	SourceVersion string               `json:"sv,omitempty"`
-	Arch          string               `json:"a,omitempty"`
-	PURL          string               `json:"u,omitempty"`
-	Manager       model.PackageManager `json:"m,omitempty"`
-	Path          string               `json:"p,omitempty"`
-	Layer         string               `json:"l,omitempty"`
-	OwnedBy       string               `json:"o,omitempty"`
+	I             int                   `json:"i"`
+	Name          string                `json:"n,omitempty"`
+	Version       string                `json:"v"`
+	SourceName    string                `json:"sn,omitempty"`
+	SourceVersion string                `json:"sv,omitempty"`
+	Arch          string                `json:"a,omitempty"`
+	PURL          string                `json:"u,omitempty"`
+	Manager       *model.PackageManager `json:"m,omitempty"`
+	Path          *string               `json:"p,omitempty"`
+	Layer         string                `json:"l,omitempty"`
+	OwnedBy       string                `json:"o,omitempty"`
 }
 
-func toHeld(i int, p *model.Package) heldPackage {
-	return heldPackage{I: i, Name: p.Name, Version: p.Version, SourceName: p.SourceName, SourceVersion: p.SourceVersion,
-		Arch: p.Arch, PURL: p.PURL, Manager: p.Manager, Path: p.Path, Layer: p.Layer, OwnedBy: p.OwnedBy}
+// heldDefaults are the manager and path most packages of an inventory
+// have: its rows leave them out.
+type heldDefaults struct {
+	Manager model.PackageManager
+	Path    string
 }
 
-func (h *heldPackage) pkg(eco string) model.Package {
-	return model.Package{Ecosystem: model.Ecosystem(eco), Name: h.Name, Version: h.Version, SourceName: h.SourceName,
-		SourceVersion: h.SourceVersion, Arch: h.Arch, PURL: h.PURL, Manager: h.Manager, Path: h.Path, Layer: h.Layer, OwnedBy: h.OwnedBy}
+// defaultsOf returns inv's heldDefaults: the most common manager and path
+// of its packages (the smaller one on a tie).
+func defaultsOf(inv *model.Inventory) heldDefaults {
+	managers := map[model.PackageManager]int{}
+	paths := map[string]int{}
+	for i := range inv.Packages {
+		managers[inv.Packages[i].Manager]++
+		paths[inv.Packages[i].Path]++
+	}
+	return heldDefaults{Manager: mostCommon(managers), Path: mostCommon(paths)}
 }
 
-// inventoryHead is what matching needs of an inventory besides packages.
+func mostCommon[K ~string](counts map[K]int) K {
+	var best K
+	n := 0
+	for k, c := range counts {
+		if c > n || (c == n && k < best) {
+			best, n = k, c
+		}
+	}
+	return best
+}
+
+func toHeld(i int, p *model.Package, d heldDefaults) heldPackage {
+	h := heldPackage{I: i, Name: p.Name, Version: p.Version, SourceName: p.SourceName, SourceVersion: p.SourceVersion,
+		Arch: p.Arch, PURL: p.PURL, Layer: p.Layer, OwnedBy: p.OwnedBy}
+	if p.Manager != d.Manager {
+		m := p.Manager
+		h.Manager = &m
+	}
+	if p.Path != d.Path {
+		path := p.Path
+		h.Path = &path
+	}
+	return h
+}
+
+// pkg returns the package of a row of ecosystem eco named name.
+func (h *heldPackage) pkg(eco, name string, d heldDefaults) model.Package {
+	p := model.Package{Ecosystem: model.Ecosystem(eco), Name: h.Name, Version: h.Version, SourceName: h.SourceName,
+		SourceVersion: h.SourceVersion, Arch: h.Arch, PURL: h.PURL, Manager: d.Manager, Path: d.Path, Layer: h.Layer, OwnedBy: h.OwnedBy}
+	if p.Name == "" {
+		p.Name = name
+	}
+	if h.Manager != nil {
+		p.Manager = *h.Manager
+	}
+	if h.Path != nil {
+		p.Path = *h.Path
+	}
+	return p
+}
+
+// inventoryHead is what matching needs of an inventory besides packages,
+// and the defaults its package index rows leave out.
 type inventoryHead struct {
-	Target model.Target `json:"target"`
-	OS     *model.OS    `json:"os,omitempty"`
+	Target         model.Target         `json:"target"`
+	OS             *model.OS            `json:"os,omitempty"`
+	DefaultManager model.PackageManager `json:"dm,omitempty"`
+	DefaultPath    string               `json:"dp,omitempty"`
 }
 
 // Encoded-form prefixes: raw JSON, or S2-compressed JSON.
@@ -65,6 +122,7 @@ const compressAbove = 512
 // name) encoded. What HeldBuilder decodes of them is each package without
 // its extractor, licences and dev flag.
 func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
+	d := defaultsOf(inv)
 	groups := map[PackageRef][]heldPackage{}
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
@@ -73,7 +131,7 @@ func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 			continue
 		}
 		r := PackageRef{Ecosystem: eco, Name: NormalizeName(eco, p.Name)}
-		h := toHeld(i, p)
+		h := toHeld(i, p, d)
 		groups[r] = append(groups[r], h)
 		if p.SourceName != "" && p.SourceName != p.Name {
 			s := PackageRef{Ecosystem: eco, Name: NormalizeName(eco, p.SourceName)}
@@ -84,6 +142,11 @@ func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 	}
 	out := make([]HeldRef, 0, len(groups))
 	for r, ps := range groups {
+		for i := range ps {
+			if ps[i].Name == r.Name {
+				ps[i].Name = "" // the row's own
+			}
+		}
 		b, err := encodeHeld(ps)
 		if err != nil {
 			return nil, err
@@ -131,13 +194,15 @@ func decodeHeld(data []byte, v any) error {
 
 // EncodeHead returns the stored head of inv: its target and OS.
 func EncodeHead(inv *model.Inventory) ([]byte, error) {
-	return encodeHeld(inventoryHead{Target: inv.Target, OS: inv.OS})
+	d := defaultsOf(inv)
+	return encodeHeld(inventoryHead{Target: inv.Target, OS: inv.OS, DefaultManager: d.Manager, DefaultPath: d.Path})
 }
 
 // HeldBuilder assembles HeldPackages from package-index rows of one
 // resource (in any order; a package named by two rows counts once).
 type HeldBuilder struct {
 	h    HeldPackages
+	d    heldDefaults
 	pkgs []indexedPackage
 	seen map[int]bool
 }
@@ -158,13 +223,15 @@ func NewHeldBuilder(ref ResourceRef, head []byte) (*HeldBuilder, error) {
 			return nil, err
 		}
 		b.h.Target, b.h.OS = h.Target, h.OS
+		b.d = heldDefaults{Manager: h.DefaultManager, Path: h.DefaultPath}
 	}
 	return b, nil
 }
 
-// Add adds the packages of one row of ecosystem eco (nil when the row
-// predates package data: the result is then incomplete).
-func (b *HeldBuilder) Add(eco string, packages []byte) error {
+// Add adds the packages of one row, of ecosystem eco and (normalised)
+// name name; packages is nil when the row predates package data: the
+// result is then incomplete.
+func (b *HeldBuilder) Add(eco, name string, packages []byte) error {
 	if packages == nil {
 		b.h.Complete = false
 		return nil
@@ -176,7 +243,7 @@ func (b *HeldBuilder) Add(eco string, packages []byte) error {
 	for i := range ps {
 		if p := &ps[i]; !b.seen[p.I] {
 			b.seen[p.I] = true
-			b.pkgs = append(b.pkgs, indexedPackage{p.I, p.pkg(eco)})
+			b.pkgs = append(b.pkgs, indexedPackage{p.I, p.pkg(eco, name, b.d)})
 		}
 	}
 	return nil

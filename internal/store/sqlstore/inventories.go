@@ -221,7 +221,7 @@ func (s *inventories) packagesHeld(ctx context.Context, refs []store.PackageRef,
 // heldRows adds the package index rows matching where to byRes.
 func (s *inventories) heldRows(ctx context.Context, where string, args []any, byRes map[store.ResourceRef]*store.HeldBuilder) error {
 	cond, args := scopeCond(s.sc, "ip.account_id", args)
-	rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, ip.packages, h.head
+	rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, ip.name, ip.packages, h.head
 		FROM inventory_packages ip
 		LEFT JOIN inventory_heads h ON h.resource_id = ip.resource_id
 		WHERE `+where+cond, args...)
@@ -231,9 +231,9 @@ func (s *inventories) heldRows(ctx context.Context, where string, args []any, by
 	defer rows.Close()
 	for rows.Next() {
 		var ref store.ResourceRef
-		var eco string
+		var eco, name string
 		var pkgs, head []byte
-		if err := rows.Scan(&ref.AccountID, &ref.ResourceID, &eco, &pkgs, &head); err != nil {
+		if err := rows.Scan(&ref.AccountID, &ref.ResourceID, &eco, &name, &pkgs, &head); err != nil {
 			return err
 		}
 		b := byRes[ref]
@@ -243,7 +243,7 @@ func (s *inventories) heldRows(ctx context.Context, where string, args []any, by
 			}
 			byRes[ref] = b
 		}
-		if err := b.Add(eco, pkgs); err != nil {
+		if err := b.Add(eco, name, pkgs); err != nil {
 			return fmt.Errorf("inventory of %s: %w", ref.ResourceID, err)
 		}
 	}
