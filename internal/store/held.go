@@ -108,10 +108,15 @@ type inventoryHead struct {
 	DefaultPath    string               `json:"dp,omitempty"`
 }
 
-// Encoded-form prefixes: raw JSON, or S2-compressed JSON.
+// Encoded-form prefixes: raw JSON, or S2-compressed JSON; package index
+// rows in the compact form (which leaves out the head's defaults) have
+// prefixes of their own, so that a row written before it is never read
+// with defaults it did not leave out.
 const (
-	heldRaw = 'j'
-	heldS2  = 's'
+	heldRaw        = 'j'
+	heldS2         = 's'
+	heldCompactRaw = 'k'
+	heldCompactS2  = 'z'
 )
 
 // compressAbove is the encoded size from which a payload is compressed.
@@ -151,6 +156,7 @@ func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 		if err != nil {
 			return nil, err
 		}
+		b[0] = compactForm(b[0])
 		out = append(out, HeldRef{PackageRef: r, Packages: b})
 	}
 	slices.SortFunc(out, func(a, b HeldRef) int { return comparePackageRef(a.PackageRef, b.PackageRef) })
@@ -168,28 +174,40 @@ func encodeHeld(v any) ([]byte, error) {
 	return append([]byte{heldS2}, s2.Encode(nil, raw)...), nil
 }
 
-func decodeHeld(data []byte, v any) error {
+// compactForm returns the compact row's prefix for an encoded form's.
+func compactForm(form byte) byte {
+	if form == heldS2 {
+		return heldCompactS2
+	}
+	return heldCompactRaw
+}
+
+// decodeHeld decodes data into v and reports whether it is a compact row.
+func decodeHeld(data []byte, v any) (compact bool, err error) {
 	if len(data) == 0 {
-		return fmt.Errorf("decode package index: empty")
+		return false, fmt.Errorf("decode package index: empty")
 	}
 	raw := data[1:]
 	switch data[0] {
+	case heldCompactRaw:
+		compact = true
 	case heldRaw:
-	case heldS2:
+	case heldCompactS2, heldS2:
+		compact = data[0] == heldCompactS2
 		n, err := s2.DecodedLen(raw)
 		if err != nil || n > MaxInventoryBytes {
-			return fmt.Errorf("decode package index: bad length")
+			return false, fmt.Errorf("decode package index: bad length")
 		}
 		if raw, err = s2.Decode(nil, raw); err != nil {
-			return fmt.Errorf("decode package index: %w", err)
+			return false, fmt.Errorf("decode package index: %w", err)
 		}
 	default:
-		return fmt.Errorf("decode package index: unknown form %q", data[0])
+		return false, fmt.Errorf("decode package index: unknown form %q", data[0])
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("decode package index: %w", err)
+		return false, fmt.Errorf("decode package index: %w", err)
 	}
-	return nil
+	return compact, nil
 }
 
 // EncodeHead returns the stored head of inv: its target and OS.
@@ -219,7 +237,7 @@ func NewHeldBuilder(ref ResourceRef, head []byte) (*HeldBuilder, error) {
 	b := &HeldBuilder{h: HeldPackages{ResourceRef: ref, Complete: head != nil}, seen: map[int]bool{}}
 	if head != nil {
 		var h inventoryHead
-		if err := decodeHeld(head, &h); err != nil {
+		if _, err := decodeHeld(head, &h); err != nil {
 			return nil, err
 		}
 		b.h.Target, b.h.OS = h.Target, h.OS
@@ -237,13 +255,18 @@ func (b *HeldBuilder) Add(eco, name string, packages []byte) error {
 		return nil
 	}
 	var ps []heldPackage
-	if err := decodeHeld(packages, &ps); err != nil {
+	compact, err := decodeHeld(packages, &ps)
+	if err != nil {
 		return err
+	}
+	var d heldDefaults // a row written before the compact form left nothing out
+	if compact {
+		d = b.d
 	}
 	for i := range ps {
 		if p := &ps[i]; !b.seen[p.I] {
 			b.seen[p.I] = true
-			b.pkgs = append(b.pkgs, indexedPackage{p.I, p.pkg(eco, name, b.d)})
+			b.pkgs = append(b.pkgs, indexedPackage{p.I, p.pkg(eco, name, d)})
 		}
 	}
 	return nil

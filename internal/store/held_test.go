@@ -86,25 +86,39 @@ func TestHeldRoundTrip(t *testing.T) {
 }
 
 // TestHeldOldRows checks that rows written before the compact form (every
-// field present, a head without defaults) still decode.
+// field present, empty ones left out) still decode, even beside a head
+// written since (an unchanged inventory pushed again rewrites its head,
+// not its rows): the head's defaults apply to compact rows only.
 func TestHeldOldRows(t *testing.T) {
-	b, err := store.NewHeldBuilder(store.ResourceRef{AccountID: "a", ResourceID: "r"}, []byte(`j{"target":{"kind":"fs","name":"/"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Add("npm", "accepts", []byte(`j[{"i":0,"n":"accepts","v":"1.3.8","u":"pkg:npm/accepts@1.3.8","m":"NPM","p":"/package-lock.json"}]`)); err != nil {
-		t.Fatal(err)
-	}
-	want := []model.Package{{Ecosystem: "npm", Name: "accepts", Version: "1.3.8", PURL: "pkg:npm/accepts@1.3.8", Manager: "NPM", Path: "/package-lock.json"}}
-	if diff := cmp.Diff(want, b.Done().Packages); diff != "" {
-		t.Errorf("old row (-want +got):\n%s", diff)
+	for _, head := range []string{`j{"target":{"kind":"fs","name":"/"}}`, `j{"target":{"kind":"fs","name":"/"},"dm":"NPM","dp":"/package-lock.json"}`} {
+		b, err := store.NewHeldBuilder(store.ResourceRef{AccountID: "a", ResourceID: "r"}, []byte(head))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := map[string]string{
+			"accepts": `j[{"i":0,"n":"accepts","v":"1.3.8","u":"pkg:npm/accepts@1.3.8","m":"NPM","p":"/package-lock.json"}]`,
+			"bare":    `j[{"i":1,"n":"bare","v":"1.0.0"}]`,
+		}
+		for name, row := range rows {
+			if err := b.Add("npm", name, []byte(row)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := []model.Package{
+			{Ecosystem: "npm", Name: "accepts", Version: "1.3.8", PURL: "pkg:npm/accepts@1.3.8", Manager: "NPM", Path: "/package-lock.json"},
+			{Ecosystem: "npm", Name: "bare", Version: "1.0.0"},
+		}
+		if diff := cmp.Diff(want, b.Done().Packages); diff != "" {
+			t.Errorf("old rows with head %s (-want +got):\n%s", head, diff)
+		}
 	}
 }
 
 // FuzzHeldBuilder feeds arbitrary heads and rows (stored data, which a
 // damaged database may hold): an error, never a panic.
 func FuzzHeldBuilder(f *testing.F) {
-	f.Add([]byte(`j{"target":{"kind":"fs","name":"/"},"dm":"NPM","dp":"/p"}`), []byte(`j[{"i":0,"v":"1"},{"i":1,"n":"x","v":"2","m":"PIP","p":""}]`))
+	f.Add([]byte(`j{"target":{"kind":"fs","name":"/"},"dm":"NPM","dp":"/p"}`), []byte(`k[{"i":0,"v":"1"},{"i":1,"n":"x","v":"2","m":"PIP","p":""}]`))
+	f.Add([]byte(`j{"target":{"kind":"fs","name":"/"}}`), []byte(`j[{"i":0,"n":"a","v":"1"}]`))
 	f.Add([]byte(`s`), []byte(`s\x00`))
 	f.Add([]byte{}, []byte(`j[{"i":-1}]`))
 	f.Fuzz(func(t *testing.T, head, row []byte) {
