@@ -152,34 +152,27 @@ func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 				ps[i].Name = "" // the row's own
 			}
 		}
-		b, err := encodeHeld(ps)
+		b, err := encodeHeld(ps, heldCompactRaw, heldCompactS2)
 		if err != nil {
 			return nil, err
 		}
-		b[0] = compactForm(b[0])
 		out = append(out, HeldRef{PackageRef: r, Packages: b})
 	}
 	slices.SortFunc(out, func(a, b HeldRef) int { return comparePackageRef(a.PackageRef, b.PackageRef) })
 	return out, nil
 }
 
-func encodeHeld(v any) ([]byte, error) {
-	raw, err := json.Marshal(v)
+// encodeHeld encodes v as JSON behind the prefix raw, or S2-compressed
+// behind compressed when it is large.
+func encodeHeld(v any, raw, compressed byte) ([]byte, error) {
+	data, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode package index: %w", err)
 	}
-	if len(raw) < compressAbove {
-		return append([]byte{heldRaw}, raw...), nil
+	if len(data) < compressAbove {
+		return append([]byte{raw}, data...), nil
 	}
-	return append([]byte{heldS2}, s2.Encode(nil, raw)...), nil
-}
-
-// compactForm returns the compact row's prefix for an encoded form's.
-func compactForm(form byte) byte {
-	if form == heldS2 {
-		return heldCompactS2
-	}
-	return heldCompactRaw
+	return append([]byte{compressed}, s2.Encode(nil, data)...), nil
 }
 
 // decodeHeld decodes data into v and reports whether it is a compact row.
@@ -213,7 +206,7 @@ func decodeHeld(data []byte, v any) (compact bool, err error) {
 // EncodeHead returns the stored head of inv: its target and OS.
 func EncodeHead(inv *model.Inventory) ([]byte, error) {
 	d := defaultsOf(inv)
-	return encodeHeld(inventoryHead{Target: inv.Target, OS: inv.OS, DefaultManager: d.Manager, DefaultPath: d.Path})
+	return encodeHeld(inventoryHead{Target: inv.Target, OS: inv.OS, DefaultManager: d.Manager, DefaultPath: d.Path}, heldRaw, heldS2)
 }
 
 // HeldBuilder assembles HeldPackages from package-index rows of one
