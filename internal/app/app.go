@@ -163,7 +163,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.pool, err = job.New(job.Config{
 			Queue: a.store.Queue(),
 			Handlers: a.timedHandlers(map[model.JobKind]job.Handler{
-				api.KindScan:       job.HandlerFunc(a.handleScan),
+				api.KindScan:       job.Batch{One: a.handleScan, Many: a.handleScanBatch, Max: scanBatchMax},
 				api.KindRematch:    job.HandlerFunc(a.handleRematchAndAnnounce),
 				api.KindScanConfig: job.HandlerFunc(a.handleScanConfig),
 			}),

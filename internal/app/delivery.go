@@ -122,12 +122,25 @@ func (a *App) timedHandlers(hs map[model.JobKind]job.Handler) map[model.JobKind]
 	}
 	out := make(map[model.JobKind]job.Handler, len(hs))
 	for k, h := range hs {
-		out[k] = job.HandlerFunc(func(ctx context.Context, j model.Job) error {
+		one := job.HandlerFunc(func(ctx context.Context, j model.Job) error {
 			start := time.Now()
 			err := h.Handle(ctx, j)
 			a.delivery.metrics.ObserveScan(string(k), err != nil, time.Since(start))
 			return err
 		})
+		out[k] = one
+		if bh, ok := h.(job.BatchHandler); ok {
+			// Each job of a batch took the batch's time.
+			out[k] = job.Batch{One: one, Max: bh.MaxBatch(), Many: func(ctx context.Context, leases []*model.Lease) []error {
+				start := time.Now()
+				errs := bh.HandleBatch(ctx, leases)
+				took := time.Since(start)
+				for _, err := range errs {
+					a.delivery.metrics.ObserveScan(string(k), err != nil, took)
+				}
+				return errs
+			}}
+		}
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/job"
@@ -17,10 +18,40 @@ import (
 // index (images) or load (pushed inventories), save, match, reconcile,
 // record coverage.
 func (a *App) handleScan(ctx context.Context, j model.Job) error {
+	w, err := a.prepareScan(ctx, j)
+	if err != nil || w == nil {
+		return err
+	}
+	// Grouped: scans finishing together commit together (writeScan may
+	// then run twice; it only writes through tx).
+	return a.store.InTxGrouped(ctx, func(tx store.Tx) error { return a.writeScan(ctx, tx, w) })
+}
+
+// scanWork is a scan done up to its write: the resource's inventory
+// matched with a snapshot, and the coverage to record.
+type scanWork struct {
+	sc     store.Scope
+	res    model.Resource
+	inv    *model.Inventory
+	snapID string
+	ms     []model.Match
+	cov    model.Coverage
+	// started is when the scan job started (its Scan Completed event's
+	// startedAt).
+	started time.Time
+}
+
+// prepareScan does a scan job's work up to its write transaction: the
+// resource read, the scan configuration applied, the inventory indexed
+// (images, saved in a transaction of its own) or loaded (pushed
+// inventories), then matched. A nil scanWork with a nil error says that
+// the job is done with nothing more to write (a deleted resource, a scan
+// the configuration skips, a resource without an inventory).
+func (a *App) prepareScan(ctx context.Context, j model.Job) (*scanWork, error) {
 	ctx = withScanStart(ctx, a.now())
 	var p api.ScanPayload
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.ResourceID == "" {
-		return job.Permanent(fmt.Errorf("scan job %d: malformed payload", j.ID))
+		return nil, job.Permanent(fmt.Errorf("scan job %d: malformed payload", j.ID))
 	}
 	sc := store.AccountScope(j.AccountID)
 	var res model.Resource
@@ -33,12 +64,12 @@ func (a *App) handleScan(ctx context.Context, j model.Job) error {
 	switch {
 	case errors.As(err, &nf):
 		a.log.Info("scan of a deleted resource skipped", "resource", p.ResourceID)
-		return nil
+		return nil, nil
 	case err != nil:
-		return err
+		return nil, err
 	}
 	if run, err := a.admitScan(ctx, sc, res, p.Reason); err != nil || !run {
-		return err
+		return nil, err
 	}
 	var inv *model.Inventory
 	if res.Type == model.ResourceImage {
@@ -47,7 +78,7 @@ func (a *App) handleScan(ctx context.Context, j model.Job) error {
 			if ctx.Err() == nil {
 				a.setCoverage(ctx, sc, res.ID, model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonScanFailed})
 			}
-			return fmt.Errorf("index %s: %w", res.Name, err)
+			return nil, fmt.Errorf("index %s: %w", res.Name, err)
 		}
 		err = a.store.InTx(ctx, func(tx store.Tx) error {
 			if inv.Target.Digest != "" && inv.Target.Digest != res.Digest {
@@ -65,7 +96,7 @@ func (a *App) handleScan(ctx context.Context, j model.Job) error {
 			return err
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 	} else {
 		err = a.store.View(ctx, func(tx store.Tx) error {
@@ -75,10 +106,10 @@ func (a *App) handleScan(ctx context.Context, j model.Job) error {
 		})
 		if errors.As(err, &nf) {
 			a.setCoverage(ctx, sc, res.ID, model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonNoInventory})
-			return nil
+			return nil, nil
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if ecos := scan.Ecosystems(inv); len(ecos) > 0 {
@@ -86,41 +117,59 @@ func (a *App) handleScan(ctx context.Context, j model.Job) error {
 			a.log.Warn("cannot record wanted ecosystems", "err", err)
 		}
 	}
-	return a.matchAndReconcile(ctx, sc, res, inv, "")
+	return a.matchScan(ctx, sc, res, inv, "")
 }
 
-// matchAndReconcile matches a stored inventory with the current snapshot
-// (or the one named), reconciles the findings and records the coverage.
-func (a *App) matchAndReconcile(ctx context.Context, sc store.Scope, res model.Resource, inv *model.Inventory, snapshot string) error {
+// matchScan matches a stored inventory with the current snapshot (or the
+// one named) and says what its scan will record.
+func (a *App) matchScan(ctx context.Context, sc store.Scope, res model.Resource, inv *model.Inventory, snapshot string) (*scanWork, error) {
 	eng, snapID, err := a.matcher.get(ctx, snapshot)
 	if err != nil {
-		return fmt.Errorf("no advisory snapshot to match with: %w", err)
+		return nil, fmt.Errorf("no advisory snapshot to match with: %w", err)
 	}
 	ms, err := eng.Match(ctx, inv)
 	if err != nil {
-		return fmt.Errorf("match %s: %w", res.ID, err)
+		return nil, fmt.Errorf("match %s: %w", res.ID, err)
 	}
 	a.matched.Add(1)
 	cov := model.Coverage{Status: model.CoverageActive, Reason: model.ReasonSuccessful, LastScannedAt: a.now()}
 	if inv.OS != nil && inv.OS.Unknown && len(inv.Packages) == 0 {
 		cov = model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonUnsupportedOS, LastScannedAt: cov.LastScannedAt}
 	}
-	// Grouped: scans finishing together commit together (reconcileScan
-	// may then run twice; it only writes through tx).
-	return a.store.InTxGrouped(ctx, func(tx store.Tx) error {
-		cur, err := tx.Resources(sc).Get(ctx, res.ID)
+	return &scanWork{sc: sc, res: res, inv: inv, snapID: snapID, ms: ms, cov: cov, started: scanStartOf(ctx, time.Time{})}, nil
+}
+
+// writeScan reconciles a prepared scan's findings and records its
+// coverage in tx. It only writes through tx, so it may run again.
+func (a *App) writeScan(ctx context.Context, tx store.Tx, w *scanWork) error {
+	ctx = withScanStart(ctx, w.started)
+	if eng, id, err := a.matcher.get(ctx, ""); err == nil && id != w.snapID {
+		// A newer snapshot was loaded since this scan matched: its rematch
+		// may already have reconciled the resource, and results of the
+		// older one must not be written over it. (A rematch that loads
+		// one after this check reads the resource's findings after this
+		// commit, in its own write transaction.)
+		ms, err := eng.Match(ctx, w.inv)
 		if err != nil {
-			return err
+			return fmt.Errorf("match %s: %w", w.res.ID, err)
 		}
-		if err := a.reconcileScan(ctx, tx, sc, cur, snapID, inv, ms); err != nil {
-			return err
-		}
-		if ok, err := stillCovered(ctx, tx, sc, cur, cov.LastScannedAt); err != nil || !ok {
-			return err // excluded while it ran: the coverage set then stays
-		}
-		_, err = recordCoverage(ctx, tx, sc, cur, cov)
+		a.matched.Add(1)
+		fresh := *w
+		fresh.snapID, fresh.ms = id, ms
+		w = &fresh
+	}
+	cur, err := tx.Resources(w.sc).Get(ctx, w.res.ID)
+	if err != nil {
 		return err
-	})
+	}
+	if err := a.reconcileScan(ctx, tx, w.sc, cur, w.snapID, w.inv, w.ms); err != nil {
+		return err
+	}
+	if ok, err := stillCovered(ctx, tx, w.sc, cur, w.cov.LastScannedAt); err != nil || !ok {
+		return err // excluded while it ran: the coverage set then stays
+	}
+	_, err = recordCoverage(ctx, tx, w.sc, cur, w.cov)
+	return err
 }
 
 // setCoverage records a coverage state, logging a failure (the job's own

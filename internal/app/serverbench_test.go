@@ -31,7 +31,9 @@ import (
 // by the server's workers) and reports: inventories per second from the
 // first push to the last scan, the server's CPU time per inventory, and
 // its peak resident memory (VmHWM). VIGIL_BENCH_DIR puts the data
-// directory elsewhere than the test's temporary directory.
+// directory elsewhere than the test's temporary directory;
+// VIGIL_BENCH_KEEP=DIR keeps each run's data directory in DIR for
+// inspection.
 func BenchmarkServerPush(b *testing.B) {
 	n := envInt("VIGIL_BENCH_RESOURCES", 10000)
 	pushers := envInt("VIGIL_BENCH_PUSHERS", 8)
@@ -69,8 +71,12 @@ func BenchmarkServerPush(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	keep := dir
+	if d := os.Getenv("VIGIL_BENCH_KEEP"); d != "" {
+		keep = d
+	}
 	for b.Loop() {
-		runServerPush(b, bin, adv, filepath.Join(dir, fmt.Sprint("data-", time.Now().UnixNano())), bodies, pushers)
+		runServerPush(b, bin, adv, filepath.Join(keep, fmt.Sprint("data-", time.Now().UnixNano())), bodies, pushers)
 	}
 }
 
@@ -139,6 +145,7 @@ func runServerPush(b *testing.B, bin, adv, data string, bodies [][]byte, pushers
 	}
 	pid := srv.Process.Pid
 	cpu0 := procCPU(b, pid)
+	wchar0, syscw0 := procIO(pid, "wchar"), procIO(pid, "syscw")
 	var peak atomic.Int64
 	stop := make(chan struct{})
 	var sampler sync.WaitGroup
@@ -205,12 +212,31 @@ func runServerPush(b *testing.B, bin, adv, data string, bodies [][]byte, pushers
 	}
 	cpu := procCPU(b, pid) - cpu0
 	hwm := procStatus(pid, "VmHWM")
+	wchar, syscw := procIO(pid, "wchar")-wchar0, procIO(pid, "syscw")-syscw0
+	b.ReportMetric(float64(wchar)/1024/float64(len(bodies)), "written-KiB/inventory")
+	b.ReportMetric(float64(syscw)/float64(len(bodies)), "writes/inventory")
 	b.ReportMetric(float64(len(bodies))/elapsed.Seconds(), "inventories/s")
 	b.ReportMetric(float64(len(bodies))/pushed.Seconds(), "pushes/s")
 	b.ReportMetric(cpu.Seconds()*1000/float64(len(bodies)), "server-cpu-ms/inventory")
 	b.ReportMetric(float64(hwm)/1024, "peak-rss-MB")
 	b.ReportMetric(float64(peak.Load())/1024, "sampled-rss-MB")
 	b.Logf("%d hosts pushed in %v, scanned in %v; server CPU %v; VmHWM %d kB; data in %s", len(bodies), pushed, elapsed, cpu, hwm, data)
+}
+
+// procIO returns a field of /proc/PID/io (bytes or calls; 0 when
+// unreadable): what the server wrote, WAL and checkpoints included.
+func procIO(pid int, field string) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // procStatus returns a kB field of /proc/PID/status (0 when unreadable).

@@ -20,7 +20,8 @@ import (
 type Config struct {
 	// Queue is where jobs come from (store.Store.Queue()).
 	Queue store.Queue
-	// Handlers maps each kind the pool runs to its handler.
+	// Handlers maps each kind the pool runs to its handler. A
+	// BatchHandler gets the ready jobs of its kind many at a time.
 	Handlers map[model.JobKind]Handler
 	// Worker names this process in leases; default host-pid.
 	Worker string
@@ -145,6 +146,10 @@ func (p *Pool) loop(ctx context.Context) {
 			continue
 		}
 		p.leased.Add(1)
+		if h, ok := p.cfg.Handlers[l.Job.Kind].(BatchHandler); ok && h.MaxBatch() > 0 {
+			p.runBatch(ctx, h, l)
+			continue
+		}
 		p.run(ctx, l)
 	}
 }
@@ -161,25 +166,47 @@ func (p *Pool) idle(ctx context.Context) {
 
 // run executes one leased job and settles it.
 func (p *Pool) run(ctx context.Context, l *model.Lease) {
+	var err error
+	p.handle(ctx, []*model.Lease{l}, func(hctx context.Context) []error {
+		err = p.call(hctx, l.Job)
+		return []error{err}
+	}, false)
+}
+
+// handle runs fn (the handler of leases) with their leases kept, then
+// settles each lease by its result. With handlerAcks, a nil result means
+// that the handler already acked the job (a BatchHandler).
+func (p *Pool) handle(ctx context.Context, leases []*model.Lease, fn func(hctx context.Context) []error, handlerAcks bool) {
 	// The handler's context outlives ctx by the shutdown grace.
 	hctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancel(nil)
 	done := make(chan struct{})
 	var keeper sync.WaitGroup
-	keeper.Go(func() { p.keep(ctx, l, done, cancel) })
-	err := p.call(hctx, l.Job)
+	keeper.Go(func() { p.keep(ctx, leases, done, cancel) })
+	errs := fn(hctx)
 	close(done)
 	keeper.Wait()
-
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.SettleTimeout)
 	defer scancel()
+	cause := context.Cause(hctx)
+	for i, l := range leases {
+		p.settle(sctx, l, errs[i], cause, handlerAcks)
+	}
+}
+
+// settle acks, releases, buries or nacks a job by its handler's result
+// and the cause of its context's end.
+func (p *Pool) settle(sctx context.Context, l *model.Lease, err, cause error, handlerAcks bool) {
 	log := p.log.With("job", l.Job.ID, "kind", l.Job.Kind, "attempt", l.Job.Attempts)
 	var settle error
-	cause := context.Cause(hctx)
+	var ll *store.LeaseLostError
 	switch {
-	case errors.Is(cause, errLeaseLost):
+	case errors.Is(cause, errLeaseLost) || errors.As(err, &ll):
 		p.lost.Add(1)
 		log.WarnContext(sctx, "job: lease lost while running; another worker has the job")
+		return
+	case err == nil && handlerAcks:
+		p.succeeded.Add(1)
 		return
 	case err == nil:
 		settle = p.cfg.Queue.Ack(sctx, l)
@@ -205,7 +232,6 @@ func (p *Pool) run(ctx context.Context, l *model.Lease) {
 			log.WarnContext(sctx, "job: failed", "err", err, "retryAt", retry)
 		}
 	}
-	var ll *store.LeaseLostError
 	if errors.As(settle, &ll) {
 		p.lost.Add(1)
 		log.WarnContext(sctx, "job: lease lost before settling", "err", settle)
@@ -220,13 +246,17 @@ var (
 	errLeaseLost = errors.New("job: lease lost")
 )
 
-// keep renews the lease until done, and cancels the handler when the lease
-// is lost or when the shutdown grace after ctx's cancellation runs out.
-func (p *Pool) keep(ctx context.Context, l *model.Lease, done <-chan struct{}, cancel context.CancelCauseFunc) {
+// keep renews the leases until done, and cancels the handler when every
+// lease is lost or when the shutdown grace after ctx's cancellation runs
+// out. (A batch that lost some of its leases runs on: its handler finds
+// them lost when it acks.)
+func (p *Pool) keep(ctx context.Context, leases []*model.Lease, done <-chan struct{}, cancel context.CancelCauseFunc) {
 	tick := time.NewTicker(p.cfg.LeaseTTL / 3)
 	defer tick.Stop()
 	var grace <-chan time.Time
 	shutdown := ctx.Done()
+	lost := make([]bool, len(leases))
+	nlost := 0
 	for {
 		select {
 		case <-done:
@@ -240,16 +270,26 @@ func (p *Pool) keep(ctx context.Context, l *model.Lease, done <-chan struct{}, c
 			cancel(errShutdown)
 			grace = nil
 		case <-tick.C:
-			ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.LeaseTTL/3)
-			err := p.cfg.Queue.Extend(ectx, l, p.cfg.LeaseTTL)
-			ecancel()
-			var ll *store.LeaseLostError
-			if errors.As(err, &ll) {
+			for i, l := range leases {
+				if lost[i] {
+					continue
+				}
+				ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.LeaseTTL/3)
+				err := p.cfg.Queue.Extend(ectx, l, p.cfg.LeaseTTL)
+				ecancel()
+				var ll *store.LeaseLostError
+				if errors.As(err, &ll) {
+					lost[i] = true
+					nlost++
+					continue
+				}
+				if err != nil {
+					p.log.WarnContext(ctx, "job: extend lease", "job", l.Job.ID, "err", err)
+				}
+			}
+			if nlost == len(leases) {
 				cancel(errLeaseLost)
 				return
-			}
-			if err != nil {
-				p.log.WarnContext(ctx, "job: extend lease", "job", l.Job.ID, "err", err)
 			}
 		}
 	}

@@ -24,6 +24,11 @@ type Queue interface {
 	// expired is ready again; one that already had MaxAttempts deliveries
 	// goes dead instead. It returns nil when no job is ready.
 	Lease(ctx context.Context, worker string, kinds []model.JobKind, ttl time.Duration) (*model.Lease, error)
+	// LeaseBatch leases up to max ready jobs of one kind, in Lease's
+	// order, to worker for ttl (fewer, or none, when fewer are ready):
+	// workers that handle many jobs of a kind at once take them in one
+	// transaction.
+	LeaseBatch(ctx context.Context, worker string, kind model.JobKind, ttl time.Duration, max int) ([]*model.Lease, error)
 	// Extend pushes the lease's expiry to now+ttl (*LeaseLostError when
 	// the lease is no longer held).
 	Extend(ctx context.Context, l *model.Lease, ttl time.Duration) error

@@ -133,6 +133,30 @@ func (q *txQueue) Lease(ctx context.Context, worker string, kinds []model.JobKin
 	return nil, nil
 }
 
+// maxLeaseBatch bounds LeaseBatch.
+const maxLeaseBatch = 1000
+
+func (q *txQueue) LeaseBatch(ctx context.Context, worker string, kind model.JobKind, ttl time.Duration, max int) ([]*model.Lease, error) {
+	if max <= 0 || max > maxLeaseBatch {
+		return nil, &store.InvalidError{Field: "max", Reason: fmt.Sprintf("must be 1 to %d", maxLeaseBatch)}
+	}
+	if kind == "" {
+		return nil, &store.InvalidError{Field: "kind", Reason: "must be set"}
+	}
+	var out []*model.Lease
+	for len(out) < max {
+		l, err := q.Lease(ctx, worker, []model.JobKind{kind}, ttl)
+		if err != nil {
+			return nil, err
+		}
+		if l == nil {
+			break
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
 func (q *txQueue) held(ctx context.Context, l *model.Lease) (model.Job, error) {
 	j, _, err := scanJob(q.t.c.QueryRow(ctx, `SELECT `+jobCols+` FROM jobs WHERE id = ? AND lease_token = ? AND state = 'leased'`,
 		int64(l.Job.ID), l.Token))

@@ -31,6 +31,11 @@ func (q *storeQueue) Lease(ctx context.Context, worker string, kinds []model.Job
 	return l, err
 }
 
+func (q *storeQueue) LeaseBatch(ctx context.Context, worker string, kind model.JobKind, ttl time.Duration, max int) (ls []*model.Lease, err error) {
+	err = q.write(ctx, func(tq store.Queue) error { ls, err = tq.LeaseBatch(ctx, worker, kind, ttl, max); return err })
+	return ls, err
+}
+
 func (q *storeQueue) Extend(ctx context.Context, l *model.Lease, ttl time.Duration) error {
 	return q.write(ctx, func(tq store.Queue) error { return tq.Extend(ctx, l, ttl) })
 }

@@ -339,3 +339,80 @@ func testQueueRelease(t *testing.T, nb NewBackend) {
 		t.Fatal(err)
 	}
 }
+
+// testQueueLeaseBatch checks LeaseBatch: one kind only, in Lease's order,
+// at most max, never a job another batch holds, every lease settled on its
+// own (an ack inside a larger transaction included).
+func testQueueLeaseBatch(t *testing.T, nb NewBackend) {
+	ctx := context.Background()
+	e := setup(t, nb)
+	q := e.s.Queue()
+	const scans = 25
+	for i := range scans {
+		if _, _, err := q.Enqueue(ctx, model.Job{Kind: "scan", Payload: []byte(fmt.Sprint(i)), Priority: i % 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := q.Enqueue(ctx, model.Job{Kind: "rematch", Priority: 100}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct {
+		kind model.JobKind
+		max  int
+	}{{"scan", 0}, {"scan", -1}, {"scan", 1001}, {"", 5}} {
+		var inv *store.InvalidError
+		if _, err := q.LeaseBatch(ctx, "w", bad.kind, time.Minute, bad.max); !errors.As(err, &inv) {
+			t.Errorf("LeaseBatch(%q, %d) = %v, want *store.InvalidError", bad.kind, bad.max, err)
+		}
+	}
+	first, err := q.LeaseBatch(ctx, "w1", "scan", time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := q.LeaseBatch(ctx, "w2", "scan", time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != 10 || len(second) != scans-10 {
+		t.Fatalf("batches of %d and %d, want 10 and %d", len(first), len(second), scans-10)
+	}
+	seen := map[model.JobID]bool{}
+	prio := 1 << 30
+	for i, l := range append(first, second...) {
+		if l.Job.Kind != "scan" || l.Job.State != model.JobLeased || l.Job.Attempts != 1 || l.Token == "" {
+			t.Errorf("lease %d = %+v", i, l)
+		}
+		if seen[l.Job.ID] {
+			t.Errorf("job %d leased twice", l.Job.ID)
+		}
+		seen[l.Job.ID] = true
+		if l.Job.Priority > prio {
+			t.Errorf("lease %d has priority %d after one of %d: not in Lease's order", i, l.Job.Priority, prio)
+		}
+		prio = l.Job.Priority
+	}
+	if ls, err := q.LeaseBatch(ctx, "w3", "scan", time.Minute, 5); err != nil || len(ls) != 0 {
+		t.Errorf("LeaseBatch with none ready = %d leases, %v", len(ls), err)
+	}
+	// The leases settle one by one: acks in one transaction, a nack, and
+	// a token that lost its job.
+	e.tx(t, func(tx store.Tx) error {
+		for _, l := range first {
+			if err := tx.Jobs().Ack(ctx, l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := q.Nack(ctx, second[0], time.Time{}, "retry"); err != nil {
+		t.Fatal(err)
+	}
+	wantLost(t, "Ack of an acked lease", q.Ack(ctx, first[0]))
+	stats, err := q.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[model.JobState]int{model.JobQueued: 2, model.JobLeased: scans - 11}; stats[model.JobQueued] != want[model.JobQueued] || stats[model.JobLeased] != want[model.JobLeased] {
+		t.Errorf("Stats = %v, want %v", stats, want)
+	}
+}

@@ -72,6 +72,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"QueueDeadLetter", testQueueDead},
 		{"QueueDedupe", testQueueDedupe},
 		{"QueueRelease", testQueueRelease},
+		{"QueueLeaseBatch", testQueueLeaseBatch},
 		{"FindingsPutGet", testFindingsPutGet},
 		{"FindingsFilters", testFindingsFilters},
 		{"FindingsSortPaging", testFindingsSortPaging},
