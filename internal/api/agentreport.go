@@ -171,7 +171,8 @@ func (s *Server) agentReport(r *http.Request) (any, error) {
 		if inv.IndexedAt.IsZero() {
 			inv.IndexedAt = s.now()
 		}
-		if _, err := tx.Inventories(sc).Save(ctx, res.ID, inv); err != nil {
+		// Staged: the scan queued below writes its package index.
+		if _, err := tx.Inventories(sc).Stage(ctx, res.ID, inv); err != nil {
 			return err
 		}
 		rep.Host.Host = res.Name

@@ -369,7 +369,9 @@ func (s *Server) register(ctx context.Context, p *Principal, res model.Resource,
 		}
 		out.Resource, out.Created = got, ur.Created
 		if inv != nil {
-			if _, err := tx.Inventories(p.Scope).Save(ctx, got.ID, inv); err != nil {
+			// Staged: the scan queued below writes its package index, with
+			// those of the other scans of its batch.
+			if _, err := tx.Inventories(p.Scope).Stage(ctx, got.ID, inv); err != nil {
 				return err
 			}
 		}

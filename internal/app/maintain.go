@@ -23,8 +23,9 @@ const (
 // runMaintenance re-evaluates suppression rules (so that an expired rule
 // stops suppressing without waiting for the next scan), purges findings
 // closed longer than the retention period, applies the scan
-// configurations (tag changes, expired rescan windows) and queues the
-// scheduled rescans, every interval.
+// configurations (tag changes, expired rescan windows), indexes the
+// staged inventories no scan indexed, and queues the scheduled rescans,
+// every interval.
 func (a *App) runMaintenance(ctx context.Context) error {
 	every := a.cfg.MaintainInterval
 	if every <= 0 {
@@ -67,6 +68,11 @@ func (a *App) maintainOnce(ctx context.Context) {
 	}
 	if err := a.pruneEvents(ctx, now); err != nil && ctx.Err() == nil {
 		a.log.Warn("pruning the event outbox failed", "err", err)
+	}
+	if n, err := a.indexStaged(ctx, now.Add(-stagedGrace)); err != nil && ctx.Err() == nil {
+		a.log.Warn("indexing staged inventories failed", "err", err)
+	} else if n > 0 {
+		a.log.Info("staged inventories indexed without their scan", "count", n)
 	}
 	if _, err := a.applyScanConfig(ctx, store.SystemScope()); err != nil && ctx.Err() == nil {
 		a.log.Warn("applying the scan configuration failed", "err", err)

@@ -54,7 +54,7 @@ func newScanFixture(t *testing.T, dir, adv string, mix *hostMix, hosts int) *sca
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Inventories(sc).Save(ctx, res.ID, inv); err != nil {
+			if _, err := tx.Inventories(sc).Stage(ctx, res.ID, inv); err != nil { // as a push does
 				return err
 			}
 			f.hosts = append(f.hosts, res)
@@ -231,6 +231,37 @@ func TestScanBatchEqualsSingleScans(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantCov, gotCov); diff != "" {
 		t.Errorf("coverage of a batch differs from single scans (-single +batch):\n%s", diff)
+	}
+	// The scans wrote the package index of the inventories they matched
+	// (every host holds lodash); the host whose job was not done stays
+	// staged until maintenance indexes it.
+	lodash := []store.PackageRef{{Ecosystem: "npm", Name: "lodash"}}
+	holders := func(a *App) int {
+		var refs []store.ResourceRef
+		err := a.store.View(ctx, func(tx store.Tx) error {
+			var err error
+			refs, err = tx.Inventories(store.SystemScope()).ResourcesWithPackages(ctx, lodash)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(refs)
+	}
+	if n := holders(single.a); n != hosts {
+		t.Errorf("%d hosts indexed by single scans, want %d", n, hosts)
+	}
+	if n := holders(batch.a); n != hosts-1 {
+		t.Errorf("%d hosts indexed by the batch, want %d (all but the stolen job's)", n, hosts-1)
+	}
+	if n, err := batch.a.indexStaged(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Errorf("indexStaged before the grace = %d, %v; want nothing", n, err)
+	}
+	if n, err := batch.a.indexStaged(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+		t.Errorf("indexStaged = %d, %v; want the stolen job's host", n, err)
+	}
+	if n := holders(batch.a); n != hosts {
+		t.Errorf("%d hosts indexed after maintenance, want %d", n, hosts)
 	}
 }
 

@@ -39,6 +39,10 @@ type scanWork struct {
 	// started is when the scan job started (its Scan Completed event's
 	// startedAt).
 	started time.Time
+	// hash is the stored inventory's hash when it was loaded (not
+	// indexed here): its package index is written with the scan if it is
+	// still the one staged (InventoryStore.IndexStaged).
+	hash string
 }
 
 // prepareScan does a scan job's work up to its write transaction: the
@@ -72,6 +76,7 @@ func (a *App) prepareScan(ctx context.Context, j model.Job) (*scanWork, error) {
 		return nil, err
 	}
 	var inv *model.Inventory
+	var info store.InventoryInfo
 	if res.Type == model.ResourceImage {
 		inv, err = a.extract(ctx, scan.Request{Kind: model.TargetImage, Target: res.Name})
 		if err != nil {
@@ -101,7 +106,7 @@ func (a *App) prepareScan(ctx context.Context, j model.Job) (*scanWork, error) {
 	} else {
 		err = a.store.View(ctx, func(tx store.Tx) error {
 			var err error
-			inv, _, err = tx.Inventories(sc).Load(ctx, res.ID)
+			inv, info, err = tx.Inventories(sc).Load(ctx, res.ID)
 			return err
 		})
 		if errors.As(err, &nf) {
@@ -117,7 +122,11 @@ func (a *App) prepareScan(ctx context.Context, j model.Job) (*scanWork, error) {
 			a.log.Warn("cannot record wanted ecosystems", "err", err)
 		}
 	}
-	return a.matchScan(ctx, sc, res, inv, "")
+	w, err := a.matchScan(ctx, sc, res, inv, "")
+	if w != nil {
+		w.hash = info.Hash
+	}
+	return w, err
 }
 
 // matchScan matches a stored inventory with the current snapshot (or the
@@ -161,6 +170,11 @@ func (a *App) writeScan(ctx context.Context, tx store.Tx, w *scanWork) error {
 	cur, err := tx.Resources(w.sc).Get(ctx, w.res.ID)
 	if err != nil {
 		return err
+	}
+	if w.hash != "" {
+		if _, err := tx.Inventories(w.sc).IndexStaged(ctx, w.res.ID, w.hash, w.inv); err != nil {
+			return err
+		}
 	}
 	if err := a.reconcileScan(ctx, tx, w.sc, cur, w.snapID, w.inv, w.ms); err != nil {
 		return err

@@ -45,6 +45,27 @@ type SaveResult struct {
 type InventoryStore interface {
 	// Save replaces the resource's inventory and its package index.
 	Save(ctx context.Context, id model.ResourceID, inv *model.Inventory) (SaveResult, error)
+	// Stage replaces the resource's inventory like Save but leaves its
+	// package index (one row per package, at random places in the index)
+	// to IndexStaged, for the caller that queues a scan of it in the same
+	// transaction: the scan writes the index of a batch of inventories in
+	// one transaction. Until then the inventory is staged: the package
+	// index queries (ResourcesWithPackages, PackagesHeld…) pass the
+	// resource by — its queued scan matches it with the newest snapshot —
+	// and its previous inventory's rows stay until they are replaced. An
+	// unchanged inventory's index is left as it is.
+	Stage(ctx context.Context, id model.ResourceID, inv *model.Inventory) (SaveResult, error)
+	// IndexStaged writes the package index of the resource's staged
+	// inventory when the inventory staged has hash (inv is that
+	// inventory, as loaded), and reports whether it did: false when
+	// nothing is staged or another inventory was staged since (its own
+	// scan indexes it).
+	IndexStaged(ctx context.Context, id model.ResourceID, hash string, inv *model.Inventory) (bool, error)
+	// Staged lists the resources in scope whose inventory was staged
+	// before the time, at most limit, oldest first: those whose scan
+	// never indexed them (a job that failed for good, a scan the
+	// configuration skipped).
+	Staged(ctx context.Context, before time.Time, limit int) ([]ResourceRef, error)
 	Load(ctx context.Context, id model.ResourceID) (*model.Inventory, InventoryInfo, error)
 	Info(ctx context.Context, id model.ResourceID) (InventoryInfo, error)
 	// ResourcesWithPackages returns the resources in scope whose

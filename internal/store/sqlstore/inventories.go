@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,15 @@ func scanInventoryInfo(r Row, extra ...any) (store.InventoryInfo, error) {
 }
 
 func (s *inventories) Save(ctx context.Context, id model.ResourceID, inv *model.Inventory) (store.SaveResult, error) {
+	return s.save(ctx, id, inv, false)
+}
+
+func (s *inventories) Stage(ctx context.Context, id model.ResourceID, inv *model.Inventory) (store.SaveResult, error) {
+	return s.save(ctx, id, inv, true)
+}
+
+// save is Save, or Stage when stage is set.
+func (s *inventories) save(ctx context.Context, id model.ResourceID, inv *model.Inventory, stage bool) (store.SaveResult, error) {
 	var res store.SaveResult
 	if err := s.t.writable(); err != nil {
 		return res, err
@@ -65,7 +75,25 @@ func (s *inventories) Save(ctx context.Context, id model.ResourceID, inv *model.
 	if err != nil {
 		return res, err
 	}
-	if !res.Changed {
+	var staged string
+	err = s.t.c.QueryRow(ctx, `SELECT hash FROM inventory_staged WHERE resource_id = ?`, string(id)).Scan(&staged)
+	if err != nil && err != ErrNoRows {
+		return res, err
+	}
+	if stage {
+		if !res.Changed && staged == "" {
+			return res, nil // indexed as it is
+		}
+		_, err = s.t.c.Exec(ctx, `INSERT INTO inventory_staged (resource_id, account_id, hash, staged_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (resource_id) DO UPDATE SET hash = excluded.hash, staged_at = excluded.staged_at`,
+			string(id), string(r.AccountID), hash, micro(now))
+		return res, err
+	}
+	if staged != "" {
+		if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_staged WHERE resource_id = ?`, string(id)); err != nil {
+			return res, err
+		}
+	} else if !res.Changed {
 		// Inventories stored before the package data was kept get it now.
 		var held int
 		err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_packages WHERE resource_id = ? AND packages IS NOT NULL`, string(id)).Scan(&held)
@@ -73,17 +101,74 @@ func (s *inventories) Save(ctx context.Context, id model.ResourceID, inv *model.
 			return res, err
 		}
 	}
-	if oldHash != "" {
+	return res, s.index(ctx, r.AccountID, id, inv, oldHash != "")
+}
+
+// index writes inv's package index rows, replacing the resource's rows
+// when replace is set.
+func (s *inventories) index(ctx context.Context, acct model.AccountID, id model.ResourceID, inv *model.Inventory, replace bool) error {
+	if replace {
 		if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(id)); err != nil {
-			return res, err
+			return err
 		}
 	}
 	refs, err := store.HeldRefs(inv)
 	if err != nil {
-		return res, err
+		return err
 	}
-	return res, s.insertRefs(ctx, r.AccountID, id, refs)
+	return s.insertRefs(ctx, acct, id, refs)
 }
+
+func (s *inventories) IndexStaged(ctx context.Context, id model.ResourceID, hash string, inv *model.Inventory) (bool, error) {
+	if err := s.t.writable(); err != nil {
+		return false, err
+	}
+	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
+	var acct, staged string
+	err := s.t.c.QueryRow(ctx, `SELECT account_id, hash FROM inventory_staged WHERE resource_id = ?`+cond, args...).Scan(&acct, &staged)
+	if err == ErrNoRows || (err == nil && staged != hash) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	// A staged inventory replaced an indexed one when rows are left.
+	var old int
+	if err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM inventory_packages WHERE resource_id = ? LIMIT 1) x`, string(id)).Scan(&old); err != nil {
+		return false, err
+	}
+	if err := s.index(ctx, model.AccountID(acct), id, inv, old > 0); err != nil {
+		return false, err
+	}
+	_, err = s.t.c.Exec(ctx, `DELETE FROM inventory_staged WHERE resource_id = ?`, string(id))
+	return err == nil, err
+}
+
+func (s *inventories) Staged(ctx context.Context, before time.Time, limit int) ([]store.ResourceRef, error) {
+	if limit <= 0 {
+		return nil, &store.InvalidError{Field: "limit", Reason: "must be positive"}
+	}
+	cond, args := scopeCond(s.sc, "account_id", []any{micro(before)})
+	rows, err := s.t.c.Query(ctx, `SELECT account_id, resource_id FROM inventory_staged WHERE staged_at < ?`+cond+
+		` ORDER BY staged_at, resource_id LIMIT `+strconv.Itoa(limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.ResourceRef
+	for rows.Next() {
+		var r store.ResourceRef
+		if err := rows.Scan(&r.AccountID, &r.ResourceID); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// notStaged is the condition leaving out the package index rows of staged
+// inventories (ip: the rows' table).
+const notStaged = ` AND NOT EXISTS (SELECT 1 FROM inventory_staged st WHERE st.resource_id = ip.resource_id)`
 
 // insertRefs writes the package index rows, each with its packages, in
 // multi-row batches.
@@ -224,7 +309,7 @@ func (s *inventories) heldRows(ctx context.Context, where string, args []any, by
 	rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, ip.name, ip.packages, h.head
 		FROM inventory_packages ip
 		LEFT JOIN inventory_heads h ON h.resource_id = ip.resource_id
-		WHERE `+where+cond, args...)
+		WHERE `+where+cond+notStaged, args...)
 	if err != nil {
 		return err
 	}
@@ -323,7 +408,7 @@ func (s *inventories) ResourcesWithPackages(ctx context.Context, refs []store.Pa
 		n := min(batch, len(norm))
 		var b strings.Builder
 		args := make([]any, 0, 2*n)
-		b.WriteString(`SELECT DISTINCT account_id, resource_id FROM inventory_packages WHERE (`)
+		b.WriteString(`SELECT DISTINCT account_id, resource_id FROM inventory_packages ip WHERE (`)
 		for i, r := range norm[:n] {
 			if i > 0 {
 				b.WriteString(` OR `)
@@ -333,7 +418,7 @@ func (s *inventories) ResourcesWithPackages(ctx context.Context, refs []store.Pa
 		}
 		b.WriteByte(')')
 		cond, args := scopeCond(s.sc, "account_id", args)
-		rows, err := s.t.c.Query(ctx, b.String()+cond, args...)
+		rows, err := s.t.c.Query(ctx, b.String()+cond+notStaged, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -59,6 +59,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"Resources", testResources},
 		{"ResourcesConcurrentUpsert", testResourcesConcurrentUpsert},
 		{"Inventory", testInventory},
+		{"StagedInventory", testStagedInventory},
 		{"ResourcesWithPackages", testResourcesWithPackages},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrent", testOutboxConcurrent},

@@ -1,0 +1,194 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// testStagedInventory checks Stage and IndexStaged: a staged inventory is
+// stored and loads whole, but the package index queries pass it by until
+// IndexStaged writes its rows (for the hash staged only); a staged
+// inventory that replaces an indexed one keeps the old rows out of sight
+// and replaces them when indexed; Save indexes at once and ends the
+// staging; Staged lists what is left, oldest first, within the scope.
+func testStagedInventory(t *testing.T, nb NewBackend) {
+	ctx := context.Background()
+	e := setup(t, nb)
+	sb := store.AccountScope(e.b.ID)
+	inv := sampleInventory(t)
+	pkg := inv.Packages[len(inv.Packages)/2]
+	ref := store.PackageRef{Ecosystem: "Ubuntu", Name: pkg.Name}
+	leftPad := store.PackageRef{Ecosystem: "npm", Name: "left-pad"}
+	holders := func(tx store.Tx, r store.PackageRef) []model.ResourceID {
+		t.Helper()
+		refs, err := tx.Inventories(sb).ResourcesWithPackages(ctx, []store.PackageRef{r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		held, err := tx.Inventories(sb).PackagesHeld(ctx, []store.PackageRef{r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(held) != len(refs) {
+			t.Errorf("%v: %d inventories hold it, %d listed", r, len(held), len(refs))
+		}
+		var ids []model.ResourceID
+		for _, h := range refs {
+			ids = append(ids, h.ResourceID)
+		}
+		return ids
+	}
+	var web, db model.Resource
+	var first store.SaveResult
+	e.tx(t, func(tx store.Tx) error {
+		var err error
+		if web, _, err = tx.Resources(sb).Upsert(ctx, model.Resource{AccountID: e.b.ID, Type: model.ResourceHost, Name: "web"}); err != nil {
+			return err
+		}
+		if db, _, err = tx.Resources(sb).Upsert(ctx, model.Resource{AccountID: e.b.ID, Type: model.ResourceHost, Name: "db"}); err != nil {
+			return err
+		}
+		if first, err = tx.Inventories(sb).Stage(ctx, web.ID, inv); err != nil {
+			return err
+		}
+		if !first.Changed || first.Info.Packages != len(inv.Packages) {
+			t.Errorf("Stage = %+v", first)
+		}
+		e.clock.Advance(time.Second)
+		_, err = tx.Inventories(sb).Save(ctx, db.ID, inv)
+		return err
+	})
+	e.view(t, func(tx store.Tx) error {
+		got, info, err := tx.Inventories(sb).Load(ctx, web.ID)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(inv, got); diff != "" {
+			t.Errorf("staged inventory's round trip (-want +got):\n%s", diff)
+		}
+		if info.Hash != first.Info.Hash {
+			t.Errorf("loaded hash %s, staged %s", info.Hash, first.Info.Hash)
+		}
+		if diff := cmp.Diff([]model.ResourceID{db.ID}, holders(tx, ref)); diff != "" {
+			t.Errorf("holders with web staged (-want +got):\n%s", diff)
+		}
+		staged, err := tx.Inventories(sb).Staged(ctx, e.clock.Now().Add(time.Second), 10)
+		if err != nil || len(staged) != 1 || staged[0].ResourceID != web.ID {
+			t.Errorf("Staged = %v, %v; want web", staged, err)
+		}
+		if staged, err := tx.Inventories(sb).Staged(ctx, e.clock.Now().Add(-time.Hour), 10); err != nil || len(staged) != 0 {
+			t.Errorf("Staged before it was staged = %v, %v", staged, err)
+		}
+		other, err := tx.Inventories(store.AccountScope(e.c.ID)).Staged(ctx, e.clock.Now().Add(time.Second), 10)
+		if err != nil || len(other) != 0 {
+			t.Errorf("Staged in another account = %v, %v", other, err)
+		}
+		return nil
+	})
+	e.tx(t, func(tx store.Tx) error {
+		if ok, err := tx.Inventories(sb).IndexStaged(ctx, web.ID, "not-the-hash", inv); err != nil || ok {
+			t.Errorf("IndexStaged with another hash = %v, %v; want not done", ok, err)
+		}
+		if ok, err := tx.Inventories(store.AccountScope(e.c.ID)).IndexStaged(ctx, web.ID, first.Info.Hash, inv); err != nil || ok {
+			t.Errorf("IndexStaged from another account = %v, %v; want not done", ok, err)
+		}
+		ok, err := tx.Inventories(sb).IndexStaged(ctx, web.ID, first.Info.Hash, inv)
+		if err != nil || !ok {
+			t.Errorf("IndexStaged = %v, %v", ok, err)
+		}
+		if ok, err := tx.Inventories(sb).IndexStaged(ctx, web.ID, first.Info.Hash, inv); err != nil || ok {
+			t.Errorf("IndexStaged again = %v, %v; want nothing left to do", ok, err)
+		}
+		return nil
+	})
+	e.view(t, func(tx store.Tx) error {
+		if diff := cmp.Diff(sortedIDs([]model.ResourceID{db.ID, web.ID}), sortedIDs(holders(tx, ref))); diff != "" {
+			t.Errorf("holders after IndexStaged (-want +got):\n%s", diff)
+		}
+		held, err := tx.Inventories(sb).PackagesHeldBy(ctx, []store.PackageRef{ref}, []model.ResourceID{web.ID})
+		if err != nil || len(held) != 1 || !held[0].Complete || len(held[0].Packages) == 0 || held[0].Packages[0].Name != pkg.Name {
+			t.Errorf("PackagesHeldBy web = %+v, %v", held, err)
+		}
+		return nil
+	})
+	// A changed inventory staged over an indexed one: the old rows are out
+	// of sight until the new ones replace them; an unchanged one staged
+	// again stays indexed.
+	changed := *inv
+	changed.Packages = append([]model.Package{{Ecosystem: model.EcosystemNPM, Name: "left-pad", Version: "1.3.0"}}, inv.Packages[:len(inv.Packages)/2]...)
+	var second store.SaveResult
+	e.tx(t, func(tx store.Tx) error {
+		r, err := tx.Inventories(sb).Stage(ctx, db.ID, inv)
+		if err != nil || r.Changed {
+			t.Errorf("Stage of the same content = %+v, %v", r, err)
+		}
+		second, err = tx.Inventories(sb).Stage(ctx, web.ID, &changed)
+		return err
+	})
+	e.view(t, func(tx store.Tx) error {
+		if diff := cmp.Diff([]model.ResourceID{db.ID}, holders(tx, ref)); diff != "" {
+			t.Errorf("holders with a changed inventory staged (-want +got):\n%s", diff)
+		}
+		if got := holders(tx, leftPad); len(got) != 0 {
+			t.Errorf("left-pad held by %v before indexing", got)
+		}
+		return nil
+	})
+	e.tx(t, func(tx store.Tx) error {
+		ok, err := tx.Inventories(sb).IndexStaged(ctx, web.ID, second.Info.Hash, &changed)
+		if err != nil || !ok {
+			t.Errorf("IndexStaged of the change = %v, %v", ok, err)
+		}
+		return nil
+	})
+	e.view(t, func(tx store.Tx) error {
+		if diff := cmp.Diff([]model.ResourceID{db.ID}, holders(tx, ref)); diff != "" {
+			t.Errorf("holders of a package the change removed (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]model.ResourceID{web.ID}, holders(tx, leftPad)); diff != "" {
+			t.Errorf("holders of a package the change added (-want +got):\n%s", diff)
+		}
+		return nil
+	})
+	// Save of a staged inventory indexes it and ends the staging; so does
+	// deleting the inventory.
+	e.tx(t, func(tx store.Tx) error {
+		if _, err := tx.Inventories(sb).Stage(ctx, web.ID, inv); err != nil {
+			return err
+		}
+		if _, err := tx.Inventories(sb).Save(ctx, web.ID, inv); err != nil {
+			return err
+		}
+		if _, err := tx.Inventories(sb).Stage(ctx, db.ID, &changed); err != nil {
+			return err
+		}
+		return tx.Inventories(sb).Delete(ctx, db.ID)
+	})
+	e.view(t, func(tx store.Tx) error {
+		if diff := cmp.Diff([]model.ResourceID{web.ID}, holders(tx, ref)); diff != "" {
+			t.Errorf("holders after Save and Delete (-want +got):\n%s", diff)
+		}
+		if got := holders(tx, leftPad); len(got) != 0 {
+			t.Errorf("left-pad held by %v after web saved without it and db deleted", got)
+		}
+		staged, err := tx.Inventories(sb).Staged(ctx, e.clock.Now().Add(time.Hour), 10)
+		if err != nil || len(staged) != 0 {
+			t.Errorf("Staged after Save and Delete = %v, %v", staged, err)
+		}
+		if _, err := tx.Inventories(sb).Staged(ctx, e.clock.Now(), 0); err == nil {
+			t.Error("Staged with limit 0 succeeded")
+		}
+		return nil
+	})
+}
+
+func sortedIDs(ids []model.ResourceID) []model.ResourceID {
+	return slices.Sorted(slices.Values(ids))
+}
