@@ -54,6 +54,10 @@ func benchPages(b *testing.B, dbURL string) {
 		{"Dashboard", []string{"/v1/whoami", "/v1/dashboard", "/v1/dashboard/trend?days=14"}},
 		{"Findings", []string{"/v1/findings?findingStatus=ACTIVE&limit=50"}},
 		{"FindingsCritical", []string{"/v1/findings?severity=CRITICAL&limit=50"}},
+		// A vulnerability's findings in every status, and the closed ones:
+		// lists whose filter is not a prefix of one index.
+		{"FindingsByVulnerability", []string{"/v1/findings?vulnerabilityId=CVE-2024-00001&limit=50"}},
+		{"FindingsClosed", []string{"/v1/findings?findingStatus=CLOSED&limit=50"}},
 		{"FindingsByPackageSortedByEPSS", []string{"/v1/findings?vulnerablePackageName.prefix=lod&findingStatus=ACTIVE&sort=EPSS&order=DESC&limit=50"}},
 		{"Finding", []string{"/v1/findings/" + string(bs.sample)}},
 		{"Resources", []string{"/v1/resources?limit=100"}},
