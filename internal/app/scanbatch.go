@@ -54,19 +54,36 @@ func (a *App) handleScanBatch(ctx context.Context, leases []*model.Lease) []erro
 	a.log.Debug("scan batch", "jobs", len(leases), "toWrite", len(ready))
 	lost := make([]error, len(leases))
 	err := a.store.InTxGrouped(ctx, func(tx store.Tx) error {
+		// Acks first: the scans of jobs whose lease was lost write nothing.
+		byScope := map[model.AccountID][]store.StagedInventory{}
 		for _, i := range ready {
 			lost[i] = nil // this function may run again
 			switch err := ackIn(ctx, tx, leases[i]); {
 			case isLeaseLost(err):
-				lost[i] = err // another worker has it: nothing of it is written
+				lost[i] = err // another worker has it
 				continue
 			case err != nil:
 				return err
 			}
-			if works[i] != nil {
-				if err := a.writeScan(ctx, tx, works[i]); err != nil {
-					return err
-				}
+			if w := works[i]; w != nil && w.hash != "" {
+				byScope[w.res.AccountID] = append(byScope[w.res.AccountID], w.staged())
+			}
+		}
+		// The package index of every staged inventory at once, in index
+		// order, then the reconciliations.
+		for acct, items := range byScope {
+			if _, err := tx.Inventories(store.AccountScope(acct)).IndexStaged(ctx, items...); err != nil {
+				return err
+			}
+		}
+		for _, i := range ready {
+			if lost[i] != nil || works[i] == nil {
+				continue
+			}
+			w := *works[i]
+			w.indexed = true
+			if err := a.writeScan(ctx, tx, &w); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -43,6 +43,13 @@ type scanWork struct {
 	// indexed here): its package index is written with the scan if it is
 	// still the one staged (InventoryStore.IndexStaged).
 	hash string
+	// indexed says that the batch writing the scan indexed it already.
+	indexed bool
+}
+
+// staged names the scan's inventory for InventoryStore.IndexStaged.
+func (w *scanWork) staged() store.StagedInventory {
+	return store.StagedInventory{ID: w.res.ID, Hash: w.hash, Inventory: w.inv}
 }
 
 // prepareScan does a scan job's work up to its write transaction: the
@@ -171,8 +178,8 @@ func (a *App) writeScan(ctx context.Context, tx store.Tx, w *scanWork) error {
 	if err != nil {
 		return err
 	}
-	if w.hash != "" {
-		if _, err := tx.Inventories(w.sc).IndexStaged(ctx, w.res.ID, w.hash, w.inv); err != nil {
+	if w.hash != "" && !w.indexed {
+		if _, err := tx.Inventories(w.sc).IndexStaged(ctx, w.staged()); err != nil {
 			return err
 		}
 	}

@@ -41,10 +41,8 @@ func (a *App) indexStaged(ctx context.Context, before time.Time) (int, error) {
 				if err != nil {
 					return err
 				}
-				ok, err := tx.Inventories(sc).IndexStaged(ctx, ref.ResourceID, info.Hash, inv)
-				if ok {
-					done++
-				}
+				k, err := tx.Inventories(sc).IndexStaged(ctx, store.StagedInventory{ID: ref.ResourceID, Hash: info.Hash, Inventory: inv})
+				done += k
 				return err
 			})
 			var nf *store.NotFoundError

@@ -55,12 +55,13 @@ type InventoryStore interface {
 	// and its previous inventory's rows stay until they are replaced. An
 	// unchanged inventory's index is left as it is.
 	Stage(ctx context.Context, id model.ResourceID, inv *model.Inventory) (SaveResult, error)
-	// IndexStaged writes the package index of the resource's staged
-	// inventory when the inventory staged has hash (inv is that
-	// inventory, as loaded), and reports whether it did: false when
-	// nothing is staged or another inventory was staged since (its own
-	// scan indexes it).
-	IndexStaged(ctx context.Context, id model.ResourceID, hash string, inv *model.Inventory) (bool, error)
+	// IndexStaged writes the package index of the staged inventories
+	// given, each only when the inventory staged is still the one given
+	// (same hash: when another was staged since, its own scan indexes
+	// it), and returns how many it indexed. The rows of all of them are
+	// written in one pass in index order, so that the rows of a batch's
+	// inventories that share index pages change each page once.
+	IndexStaged(ctx context.Context, items ...StagedInventory) (int, error)
 	// Staged lists the resources in scope whose inventory was staged
 	// before the time, at most limit, oldest first: those whose scan
 	// never indexed them (a job that failed for good, a scan the
@@ -85,6 +86,14 @@ type InventoryStore interface {
 	// as its last scan time. Ids out of scope or unknown are skipped.
 	Rematched(ctx context.Context, ids []model.ResourceID, at time.Time) error
 	Delete(ctx context.Context, id model.ResourceID) error
+}
+
+// StagedInventory names a staged inventory to index: the resource, the
+// hash it was loaded with and the inventory.
+type StagedInventory struct {
+	ID        model.ResourceID
+	Hash      string
+	Inventory *model.Inventory
 }
 
 // HeldPackages is what one stored inventory holds of some package

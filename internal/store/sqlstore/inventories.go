@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -119,29 +120,65 @@ func (s *inventories) index(ctx context.Context, acct model.AccountID, id model.
 	return s.insertRefs(ctx, acct, id, refs)
 }
 
-func (s *inventories) IndexStaged(ctx context.Context, id model.ResourceID, hash string, inv *model.Inventory) (bool, error) {
+func (s *inventories) IndexStaged(ctx context.Context, items ...store.StagedInventory) (int, error) {
 	if err := s.t.writable(); err != nil {
-		return false, err
+		return 0, err
 	}
-	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
-	var acct, staged string
-	err := s.t.c.QueryRow(ctx, `SELECT account_id, hash FROM inventory_staged WHERE resource_id = ?`+cond, args...).Scan(&acct, &staged)
-	if err == ErrNoRows || (err == nil && staged != hash) {
-		return false, nil
+	var rows []heldRow
+	var ids []any
+	for _, it := range items {
+		cond, args := scopeCond(s.sc, "account_id", []any{string(it.ID)})
+		var acct, staged string
+		err := s.t.c.QueryRow(ctx, `SELECT account_id, hash FROM inventory_staged WHERE resource_id = ?`+cond, args...).Scan(&acct, &staged)
+		if err == ErrNoRows || (err == nil && staged != it.Hash) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		// A staged inventory that replaced an indexed one: its rows go.
+		if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(it.ID)); err != nil {
+			return 0, err
+		}
+		refs, err := store.HeldRefs(it.Inventory)
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range refs {
+			rows = append(rows, heldRow{ref: r, id: it.ID, acct: model.AccountID(acct)})
+		}
+		ids = append(ids, string(it.ID))
 	}
+	n := len(ids)
+	if n == 0 {
+		return 0, nil
+	}
+	slices.SortFunc(rows, func(a, b heldRow) int {
+		return cmp.Or(strings.Compare(a.ref.Ecosystem, b.ref.Ecosystem), strings.Compare(a.ref.Name, b.ref.Name), strings.Compare(string(a.id), string(b.id)))
+	})
+	err := s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, resource_id, account_id, packages) VALUES `, "(?,?,?,?,?)", 5, len(rows),
+		func(i int, args []any) []any {
+			r := &rows[i]
+			return append(args, r.ref.Ecosystem, r.ref.Name, string(r.id), string(r.acct), r.ref.Packages)
+		})
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	// A staged inventory replaced an indexed one when rows are left.
-	var old int
-	if err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM inventory_packages WHERE resource_id = ? LIMIT 1) x`, string(id)).Scan(&old); err != nil {
-		return false, err
+	for len(ids) > 0 {
+		k := min(len(ids), 500)
+		if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_staged WHERE resource_id IN (`+placeholders(k)+`)`, ids[:k]...); err != nil {
+			return 0, err
+		}
+		ids = ids[k:]
 	}
-	if err := s.index(ctx, model.AccountID(acct), id, inv, old > 0); err != nil {
-		return false, err
-	}
-	_, err = s.t.c.Exec(ctx, `DELETE FROM inventory_staged WHERE resource_id = ?`, string(id))
-	return err == nil, err
+	return n, nil
+}
+
+// heldRow is a package index row of one resource.
+type heldRow struct {
+	ref  store.HeldRef
+	id   model.ResourceID
+	acct model.AccountID
 }
 
 func (s *inventories) Staged(ctx context.Context, before time.Time, limit int) ([]store.ResourceRef, error) {

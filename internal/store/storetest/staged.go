@@ -93,18 +93,18 @@ func testStagedInventory(t *testing.T, nb NewBackend) {
 		return nil
 	})
 	e.tx(t, func(tx store.Tx) error {
-		if ok, err := tx.Inventories(sb).IndexStaged(ctx, web.ID, "not-the-hash", inv); err != nil || ok {
-			t.Errorf("IndexStaged with another hash = %v, %v; want not done", ok, err)
+		if n, err := tx.Inventories(sb).IndexStaged(ctx, store.StagedInventory{ID: web.ID, Hash: "not-the-hash", Inventory: inv}); err != nil || n != 0 {
+			t.Errorf("IndexStaged with another hash = %v, %v; want not done", n, err)
 		}
-		if ok, err := tx.Inventories(store.AccountScope(e.c.ID)).IndexStaged(ctx, web.ID, first.Info.Hash, inv); err != nil || ok {
-			t.Errorf("IndexStaged from another account = %v, %v; want not done", ok, err)
+		if n, err := tx.Inventories(store.AccountScope(e.c.ID)).IndexStaged(ctx, store.StagedInventory{ID: web.ID, Hash: first.Info.Hash, Inventory: inv}); err != nil || n != 0 {
+			t.Errorf("IndexStaged from another account = %v, %v; want not done", n, err)
 		}
-		ok, err := tx.Inventories(sb).IndexStaged(ctx, web.ID, first.Info.Hash, inv)
-		if err != nil || !ok {
-			t.Errorf("IndexStaged = %v, %v", ok, err)
+		n, err := tx.Inventories(sb).IndexStaged(ctx, store.StagedInventory{ID: web.ID, Hash: first.Info.Hash, Inventory: inv})
+		if err != nil || n != 1 {
+			t.Errorf("IndexStaged = %v, %v", n, err)
 		}
-		if ok, err := tx.Inventories(sb).IndexStaged(ctx, web.ID, first.Info.Hash, inv); err != nil || ok {
-			t.Errorf("IndexStaged again = %v, %v; want nothing left to do", ok, err)
+		if n, err := tx.Inventories(sb).IndexStaged(ctx, store.StagedInventory{ID: web.ID, Hash: first.Info.Hash, Inventory: inv}); err != nil || n != 0 {
+			t.Errorf("IndexStaged again = %v, %v; want nothing left to do", n, err)
 		}
 		return nil
 	})
@@ -142,9 +142,9 @@ func testStagedInventory(t *testing.T, nb NewBackend) {
 		return nil
 	})
 	e.tx(t, func(tx store.Tx) error {
-		ok, err := tx.Inventories(sb).IndexStaged(ctx, web.ID, second.Info.Hash, &changed)
-		if err != nil || !ok {
-			t.Errorf("IndexStaged of the change = %v, %v", ok, err)
+		n, err := tx.Inventories(sb).IndexStaged(ctx, store.StagedInventory{ID: web.ID, Hash: second.Info.Hash, Inventory: &changed})
+		if err != nil || n != 1 {
+			t.Errorf("IndexStaged of the change = %v, %v", n, err)
 		}
 		return nil
 	})
@@ -154,6 +154,39 @@ func testStagedInventory(t *testing.T, nb NewBackend) {
 		}
 		if diff := cmp.Diff([]model.ResourceID{web.ID}, holders(tx, leftPad)); diff != "" {
 			t.Errorf("holders of a package the change added (-want +got):\n%s", diff)
+		}
+		return nil
+	})
+	// Several at once, one of them staged again since it was loaded: the
+	// others are indexed in one call.
+	e.tx(t, func(tx store.Tx) error {
+		rw, err := tx.Inventories(sb).Stage(ctx, web.ID, inv)
+		if err != nil {
+			return err
+		}
+		rd, err := tx.Inventories(sb).Stage(ctx, db.ID, &changed)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Inventories(sb).IndexStaged(ctx,
+			store.StagedInventory{ID: web.ID, Hash: rw.Info.Hash, Inventory: inv},
+			store.StagedInventory{ID: db.ID, Hash: first.Info.Hash, Inventory: inv}, // not what is staged
+		)
+		if err != nil || n != 1 {
+			t.Errorf("IndexStaged of two, one stale = %d, %v; want 1", n, err)
+		}
+		n, err = tx.Inventories(sb).IndexStaged(ctx, store.StagedInventory{ID: db.ID, Hash: rd.Info.Hash, Inventory: &changed})
+		if err != nil || n != 1 {
+			t.Errorf("IndexStaged of the other = %d, %v; want 1", n, err)
+		}
+		return nil
+	})
+	e.view(t, func(tx store.Tx) error {
+		if diff := cmp.Diff([]model.ResourceID{web.ID}, holders(tx, ref)); diff != "" {
+			t.Errorf("holders after indexing two (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]model.ResourceID{db.ID}, holders(tx, leftPad)); diff != "" {
+			t.Errorf("left-pad holders after indexing two (-want +got):\n%s", diff)
 		}
 		return nil
 	})
