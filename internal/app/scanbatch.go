@@ -42,14 +42,31 @@ func (a *App) handleScanBatch(ctx context.Context, leases []*model.Lease) []erro
 		})
 	}
 	wg.Wait()
-	var ready []int
+	// Two scans of one resource (a push queued while its previous scan
+	// was leased) are not reconciled in one batch: the later one is
+	// written after it, alone.
+	var ready, later []int
+	seen := map[model.ResourceID]bool{}
 	for i := range leases {
-		if errs[i] == nil && !written[i] {
+		switch w := works[i]; {
+		case errs[i] != nil || written[i]:
+		case w != nil && seen[w.res.ID]:
+			later = append(later, i)
+		default:
+			if w != nil {
+				seen[w.res.ID] = true
+			}
 			ready = append(ready, i)
 		}
 	}
-	if len(ready) == 0 {
+	finish := func() []error {
+		for _, i := range later {
+			errs[i] = a.writeScanAlone(ctx, leases[i], works[i])
+		}
 		return errs
+	}
+	if len(ready) == 0 {
+		return finish()
 	}
 	a.log.Debug("scan batch", "jobs", len(leases), "toWrite", len(ready))
 	lost := make([]error, len(leases))
@@ -76,17 +93,16 @@ func (a *App) handleScanBatch(ctx context.Context, leases []*model.Lease) []erro
 				return err
 			}
 		}
+		var ws []*scanWork
 		for _, i := range ready {
 			if lost[i] != nil || works[i] == nil {
 				continue
 			}
 			w := *works[i]
 			w.indexed = true
-			if err := a.writeScan(ctx, tx, &w); err != nil {
-				return err
-			}
+			ws = append(ws, &w)
 		}
-		return nil
+		return a.writeScans(ctx, tx, ws)
 	})
 	for _, i := range ready {
 		if err == nil {
@@ -95,7 +111,7 @@ func (a *App) handleScanBatch(ctx context.Context, leases []*model.Lease) []erro
 			errs[i] = a.writeScanAlone(ctx, leases[i], works[i])
 		}
 	}
-	return errs
+	return finish()
 }
 
 // writeScanAlone writes one prepared scan (nil: nothing to write) and

@@ -104,8 +104,9 @@ func (f *scanFixture) coverage(t *testing.T) map[string]string {
 // every coverage must end the same, every job of the batch must be acked
 // with its results (no job left), and the jobs that cannot be done must be
 // settled on their own: a malformed payload fails permanently, a scan of a
-// deleted resource is done with nothing written, and a job whose lease was
-// lost writes nothing.
+// deleted resource is done with nothing written, a second scan of a host
+// in the batch is written after the first, and a job whose lease was lost
+// writes nothing.
 func TestScanBatchEqualsSingleScans(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -148,7 +149,11 @@ func TestScanBatchEqualsSingleScans(t *testing.T) {
 		if _, _, err := tx.Jobs().Enqueue(ctx, model.Job{Kind: api.KindScan, AccountID: batch.acct, Payload: []byte("{"), Priority: 10}); err != nil {
 			return err
 		}
-		return batch.enqueue(ctx, tx, api.ScanPayload{ResourceID: gone, Reason: "requested"})
+		if err := batch.enqueue(ctx, tx, api.ScanPayload{ResourceID: gone, Reason: "requested"}); err != nil {
+			return err
+		}
+		// A second scan of a host in the same batch.
+		return batch.enqueue(ctx, tx, api.ScanPayload{ResourceID: batch.hosts[hosts-1].ID, Reason: "requested"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -158,8 +163,8 @@ func TestScanBatchEqualsSingleScans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(leases) != hosts+2 {
-		t.Fatalf("leased %d jobs, want %d", len(leases), hosts+2)
+	if len(leases) != hosts+3 {
+		t.Fatalf("leased %d jobs, want %d", len(leases), hosts+3)
 	}
 	stolen := leases[0]
 	var stolenRes api.ScanPayload

@@ -29,30 +29,27 @@ func scanStartOf(ctx context.Context, def time.Time) time.Time {
 }
 
 // reconcileScan is reconcile for a scan job: it reconciles the findings of
-// res (as stored in tx) and, in the same transaction, appends a Scan
-// Completed event with the resource's open findings by severity and, when
-// this is the resource's first successful scan, Initial Scan Complete.
+// res (as stored in tx) in b, a batch of scans reconciled at now, and
+// returns the events to append after the batch's findings: Scan
+// Completed with the resource's open findings by severity and, when this
+// is the resource's first successful scan, Initial Scan Complete.
 // Rematches after an advisory update are not scans and announce neither.
-func (a *App) reconcileScan(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resource, snapshot string, inv *model.Inventory, ms []model.Match) error {
+func (a *App) reconcileScan(ctx context.Context, tx store.Tx, b *finding.ScanBatch, now time.Time, sc store.Scope, res model.Resource,
+	snapshot string, inv *model.Inventory, ms []model.Match) ([]model.Event, error) {
 	first, err := firstScan(ctx, tx, sc, res)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	obs, err := a.withExposure(ctx, tx, sc, res, finding.ObservationsFromMatches(inv, ms))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	scanID := store.NewID("scan")
-	now := a.now()
-	d, err := finding.Reconcile(ctx, tx, sc, res, scanID, snapshot, obs, now)
+	d, err := b.Add(ctx, sc, res, scanID, snapshot, obs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	evs, err := scanEvents(res, scanID, snapshot, inv, d, scanStartOf(ctx, now), now, first)
-	if err != nil {
-		return err
-	}
-	return tx.Outbox(sc).Append(ctx, evs...)
+	return scanEvents(res, scanID, snapshot, inv, d, scanStartOf(ctx, now), now, first)
 }
 
 // firstScan reports whether a successful scan of res now is its first:

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/finding"
 	"github.com/vigilsec/vigil/internal/job"
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/scan"
@@ -158,6 +159,36 @@ func (a *App) matchScan(ctx context.Context, sc store.Scope, res model.Resource,
 // writeScan reconciles a prepared scan's findings and records its
 // coverage in tx. It only writes through tx, so it may run again.
 func (a *App) writeScan(ctx context.Context, tx store.Tx, w *scanWork) error {
+	return a.writeScans(ctx, tx, []*scanWork{w})
+}
+
+// writeScans writes prepared scans of distinct resources in tx: their
+// findings reconciled in one finding.ScanBatch (new findings written
+// together), each one's coverage recorded, then their scan events. It
+// only writes through tx, so it may run again.
+func (a *App) writeScans(ctx context.Context, tx store.Tx, ws []*scanWork) error {
+	now := a.now()
+	b := finding.NewScanBatch(tx, now)
+	var evs []model.Event
+	for _, w := range ws {
+		e, err := a.writeScanInto(ctx, tx, b, now, w)
+		if err != nil {
+			return err
+		}
+		evs = append(evs, e...)
+	}
+	if err := b.Flush(ctx); err != nil {
+		return err
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	return tx.Outbox(store.SystemScope()).Append(ctx, evs...)
+}
+
+// writeScanInto reconciles one prepared scan in b and records its
+// coverage, returning its scan events.
+func (a *App) writeScanInto(ctx context.Context, tx store.Tx, b *finding.ScanBatch, now time.Time, w *scanWork) ([]model.Event, error) {
 	ctx = withScanStart(ctx, w.started)
 	if eng, id, err := a.matcher.get(ctx, ""); err == nil && id != w.snapID {
 		// A newer snapshot was loaded since this scan matched: its rematch
@@ -167,7 +198,7 @@ func (a *App) writeScan(ctx context.Context, tx store.Tx, w *scanWork) error {
 		// commit, in its own write transaction.)
 		ms, err := eng.Match(ctx, w.inv)
 		if err != nil {
-			return fmt.Errorf("match %s: %w", w.res.ID, err)
+			return nil, fmt.Errorf("match %s: %w", w.res.ID, err)
 		}
 		a.matched.Add(1)
 		fresh := *w
@@ -176,21 +207,22 @@ func (a *App) writeScan(ctx context.Context, tx store.Tx, w *scanWork) error {
 	}
 	cur, err := tx.Resources(w.sc).Get(ctx, w.res.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if w.hash != "" && !w.indexed {
 		if _, err := tx.Inventories(w.sc).IndexStaged(ctx, w.staged()); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := a.reconcileScan(ctx, tx, w.sc, cur, w.snapID, w.inv, w.ms); err != nil {
-		return err
+	evs, err := a.reconcileScan(ctx, tx, b, now, w.sc, cur, w.snapID, w.inv, w.ms)
+	if err != nil {
+		return nil, err
 	}
 	if ok, err := stillCovered(ctx, tx, w.sc, cur, w.cov.LastScannedAt); err != nil || !ok {
-		return err // excluded while it ran: the coverage set then stays
+		return evs, err // excluded while it ran: the coverage set then stays
 	}
 	_, err = recordCoverage(ctx, tx, w.sc, cur, w.cov)
-	return err
+	return evs, err
 }
 
 // setCoverage records a coverage state, logging a failure (the job's own

@@ -27,7 +27,10 @@ import (
 // on SQLite with every OSV feed of the corpus and KEV and EPSS, pushes N
 // host inventories through the API (N from VIGIL_BENCH_RESOURCES, default
 // 10,000; realistic mixes, see hostMix) from VIGIL_BENCH_PUSHERS clients
-// (default 8), waits until every host is scanned (matched and reconciled
+// (default 64: a fleet's agents push without waiting for each other;
+// with a few clients that each wait for their answer, every commit of
+// the writer carries at most as many new hosts as there are clients),
+// waits until every host is scanned (matched and reconciled
 // by the server's workers) and reports: inventories per second from the
 // first push to the last scan, the server's CPU time per inventory, and
 // its peak resident memory (VmHWM). VIGIL_BENCH_DIR puts the data
@@ -36,7 +39,7 @@ import (
 // inspection.
 func BenchmarkServerPush(b *testing.B) {
 	n := envInt("VIGIL_BENCH_RESOURCES", 10000)
-	pushers := envInt("VIGIL_BENCH_PUSHERS", 8)
+	pushers := envInt("VIGIL_BENCH_PUSHERS", 64)
 	ctx := context.Background()
 	dir := b.TempDir()
 	if d := os.Getenv("VIGIL_BENCH_DIR"); d != "" {

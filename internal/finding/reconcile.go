@@ -49,6 +49,43 @@ type Delta struct {
 // organisation's delegated admin, read whatever sc is.
 func Reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resource, scanID, snapshotID string,
 	observations []model.Observation, now time.Time) (Delta, error) {
+	b := NewScanBatch(tx, now)
+	d, err := b.Add(ctx, sc, res, scanID, snapshotID, observations)
+	if err != nil {
+		return d, err
+	}
+	return d, b.Flush(ctx)
+}
+
+// ScanBatch reconciles the scans of many resources in one transaction:
+// each scan is reconciled as Reconcile does when it is added (its stored
+// findings read, planned and applied; its Delta is final), and the
+// findings, touches and events of all of them are written at Flush, new
+// findings in id order (ids are grouped by vulnerability, so that the new
+// findings of a batch's resources that share vulnerabilities land side by
+// side in the indexes). Nothing is written before Flush; a resource is
+// added at most once (its stored findings would not show the first
+// scan's).
+type ScanBatch struct {
+	tx    store.Tx
+	w     *writer
+	rules *ruleCache
+	added map[model.ResourceID]bool
+}
+
+// NewScanBatch starts a batch of scans in tx reconciled at now.
+func NewScanBatch(tx store.Tx, now time.Time) *ScanBatch {
+	now = now.UTC().Truncate(time.Microsecond)
+	w := newWriter(now)
+	w.reobserve = true
+	return &ScanBatch{tx: tx, w: w, rules: newRuleCache(tx, now), added: map[model.ResourceID]bool{}}
+}
+
+// Add reconciles the observations of one scan of res, as Reconcile
+// describes, and returns its Delta (Events counts the events it will
+// write). A resource already added is refused (*ResourceError).
+func (b *ScanBatch) Add(ctx context.Context, sc store.Scope, res model.Resource, scanID, snapshotID string,
+	observations []model.Observation) (Delta, error) {
 	var d Delta
 	if res.ID == "" || res.AccountID == "" {
 		return d, &ResourceError{Reason: "id and account are required"}
@@ -56,16 +93,48 @@ func Reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resou
 	if !sc.Allows(res.AccountID) {
 		return d, &store.ScopeError{Kind: "finding", Account: string(res.AccountID)}
 	}
+	if b.added[res.ID] {
+		return d, &ResourceError{Reason: fmt.Sprintf("resource %s is already in the batch", res.ID)}
+	}
 	for i := range observations {
 		if err := checkObservation(i, &observations[i]); err != nil {
 			return d, err
 		}
 	}
-	states, err := tx.Findings(sc).States(ctx, res.ID)
+	states, err := b.tx.Findings(sc).States(ctx, res.ID)
 	if err != nil {
 		return d, err
 	}
-	return reconcile(ctx, tx, sc, res, scanID, snapshotID, observations, states, now)
+	rules, err := b.rules.forAccount(ctx, res.AccountID)
+	if err != nil {
+		return d, err
+	}
+	events := len(b.w.events)
+	p, err := b.w.plan(&res, scanID, snapshotID, buildCandidates(&res, scanID, snapshotID, observations, b.w.now, false), states, rules)
+	if err != nil {
+		return p.d, err
+	}
+	if need := p.need(nil); len(need) > 0 {
+		old, err := readOld(ctx, b.tx.Findings(sc), need)
+		if err != nil {
+			return p.d, err
+		}
+		if err := b.w.apply(p, old); err != nil {
+			return p.d, err
+		}
+	}
+	b.added[res.ID] = true
+	p.d.Events = len(b.w.events) - events
+	return p.d, nil
+}
+
+// Flush writes what the added scans changed. The accounts were checked
+// against each Add's scope; the writes go through the system scope.
+func (b *ScanBatch) Flush(ctx context.Context) error {
+	err := b.w.flush(ctx, b.tx, store.SystemScope())
+	b.w = newWriter(b.w.now)
+	b.w.reobserve = true
+	return err
 }
 
 // ReconcilePackages is Reconcile limited to some packages of a resource,
@@ -88,38 +157,6 @@ func ReconcilePackages(ctx context.Context, tx store.Tx, sc store.Scope, res mod
 		return Delta{}, err
 	}
 	return b.Flush(ctx)
-}
-
-// reconcile reconciles observations with the stored findings states
-// describe (the findings that can be closed), writing through sc.
-func reconcile(ctx context.Context, tx store.Tx, sc store.Scope, res model.Resource, scanID, snapshotID string,
-	observations []model.Observation, states []store.FindingState, now time.Time) (Delta, error) {
-	now = now.UTC().Truncate(time.Microsecond)
-	rules, err := newRuleCache(tx, now).forAccount(ctx, res.AccountID)
-	if err != nil {
-		return Delta{}, err
-	}
-	w := newWriter(now)
-	w.reobserve = true
-	p, err := w.plan(&res, scanID, snapshotID, buildCandidates(&res, scanID, snapshotID, observations, now, false), states, rules)
-	if err != nil {
-		return p.d, err
-	}
-	fs := tx.Findings(sc)
-	if need := p.need(nil); len(need) > 0 {
-		old, err := readOld(ctx, fs, need)
-		if err != nil {
-			return p.d, err
-		}
-		if err := w.apply(p, old); err != nil {
-			return p.d, err
-		}
-	}
-	if err := w.flush(ctx, tx, sc); err != nil {
-		return p.d, err
-	}
-	p.d.Events = len(w.events)
-	return p.d, nil
 }
 
 // readOld reads the stored findings ids.
@@ -381,6 +418,9 @@ func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope) error {
 		}
 	}
 	if len(w.inserts) > 0 {
+		// In id order: ids are grouped by vulnerability, so that the new
+		// findings of many resources share index pages.
+		slices.SortFunc(w.inserts, func(a, b model.Finding) int { return strings.Compare(string(a.ID), string(b.ID)) })
 		if err := fs.Insert(ctx, w.inserts...); err != nil {
 			return err
 		}
