@@ -3,9 +3,10 @@
 #   1. BenchmarkServerPush: the real `vigil server` (built from this tree)
 #      with every OSV feed of ../shared/testdata plus KEV and EPSS; N host
 #      inventories (realistic mixes of the corpus's dpkg/apk databases and
-#      lockfiles) pushed through the API by 8 clients and scanned by the
-#      server's workers. Reports inventories/s (first push to last scan),
-#      server CPU ms per inventory and the server's peak RSS (VmHWM).
+#      lockfiles) pushed through the API by 64 clients (VIGIL_BENCH_PUSHERS)
+#      and scanned by the server's workers. Reports inventories/s (first
+#      push to last scan), pushes/s, server CPU ms and bytes written per
+#      inventory and the server's peak RSS (VmHWM).
 #   2. BenchmarkRematchAfterUpdate: N stored host inventories, then an
 #      advisory update touching one package (lodash); reports the rematch
 #      wall and CPU seconds.
