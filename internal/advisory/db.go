@@ -68,6 +68,11 @@ func (db *DB) tmpPath(elem ...string) string {
 	return filepath.Join(append([]string{db.dir, tmpDir}, elem...)...)
 }
 
+// CurrentID returns the id of the current snapshot ("" when there is
+// none) without opening it: one small file read, so that a process can
+// notice cheaply that another one (the server's updater) moved it.
+func (db *DB) CurrentID() (string, error) { return db.currentID() }
+
 // currentID reads CURRENT; "" when there is none.
 func (db *DB) currentID() (string, error) {
 	data, err := readFileCapped(db.currentPath(), 1024)

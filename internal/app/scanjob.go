@@ -190,7 +190,7 @@ func (a *App) writeScans(ctx context.Context, tx store.Tx, ws []*scanWork) error
 // coverage, returning its scan events.
 func (a *App) writeScanInto(ctx context.Context, tx store.Tx, b *finding.ScanBatch, now time.Time, w *scanWork) ([]model.Event, error) {
 	ctx = withScanStart(ctx, w.started)
-	if eng, id, err := a.matcher.get(ctx, ""); err == nil && id != w.snapID {
+	if eng, id, err := a.matcher.latest(ctx); err == nil && id != w.snapID {
 		// A newer snapshot was loaded since this scan matched: its rematch
 		// may already have reconciled the resource, and results of the
 		// older one must not be written over it. (A rematch that loads
