@@ -169,9 +169,12 @@ func (a *App) writeScan(ctx context.Context, tx store.Tx, w *scanWork) error {
 func (a *App) writeScans(ctx context.Context, tx store.Tx, ws []*scanWork) error {
 	now := a.now()
 	b := finding.NewScanBatch(tx, now)
+	// The snapshot current now, looked up once for the batch: a scan
+	// matched with an older one is matched again (writeScanInto).
+	eng, snapID, _ := a.matcher.latest(ctx) // nil, "" when unknown: nothing matched again
 	var evs []model.Event
 	for _, w := range ws {
-		e, err := a.writeScanInto(ctx, tx, b, now, w)
+		e, err := a.writeScanInto(ctx, tx, b, now, eng, snapID, w)
 		if err != nil {
 			return err
 		}
@@ -187,10 +190,11 @@ func (a *App) writeScans(ctx context.Context, tx store.Tx, ws []*scanWork) error
 }
 
 // writeScanInto reconciles one prepared scan in b and records its
-// coverage, returning its scan events.
-func (a *App) writeScanInto(ctx context.Context, tx store.Tx, b *finding.ScanBatch, now time.Time, w *scanWork) ([]model.Event, error) {
+// coverage, returning its scan events. eng and id are the current
+// snapshot's engine and id (nil and "" when unknown).
+func (a *App) writeScanInto(ctx context.Context, tx store.Tx, b *finding.ScanBatch, now time.Time, eng *scan.Engine, id string, w *scanWork) ([]model.Event, error) {
 	ctx = withScanStart(ctx, w.started)
-	if eng, id, err := a.matcher.latest(ctx); err == nil && id != w.snapID {
+	if eng != nil && id != w.snapID {
 		// A newer snapshot was loaded since this scan matched: its rematch
 		// may already have reconciled the resource, and results of the
 		// older one must not be written over it. (A rematch that loads

@@ -166,11 +166,7 @@ func (p *Pool) idle(ctx context.Context) {
 
 // run executes one leased job and settles it.
 func (p *Pool) run(ctx context.Context, l *model.Lease) {
-	var err error
-	p.handle(ctx, []*model.Lease{l}, func(hctx context.Context) []error {
-		err = p.call(hctx, l.Job)
-		return []error{err}
-	}, false)
+	p.handle(ctx, []*model.Lease{l}, func(hctx context.Context) []error { return []error{p.call(hctx, l.Job)} }, false)
 }
 
 // handle runs fn (the handler of leases) with their leases kept, then
