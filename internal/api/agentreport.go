@@ -172,7 +172,11 @@ func (s *Server) agentReport(r *http.Request) (any, error) {
 			inv.IndexedAt = s.now()
 		}
 		// Staged: the scan queued below writes its package index.
-		if _, err := tx.Inventories(sc).Stage(ctx, res.ID, inv); err != nil {
+		enc, err := store.EncodeForStage(inv)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Inventories(sc).Stage(ctx, res.ID, enc); err != nil {
 			return err
 		}
 		rep.Host.Host = res.Name

@@ -360,6 +360,15 @@ func digestOf(data []byte) string {
 // its scan, in one transaction.
 func (s *Server) register(ctx context.Context, p *Principal, res model.Resource, inv *model.Inventory) (any, error) {
 	var out Registered
+	// Encoded here, not in the grouped transaction, which runs on the
+	// store's one writer.
+	var enc *store.EncodedInventory
+	if inv != nil {
+		var err error
+		if enc, err = store.EncodeForStage(inv); err != nil {
+			return nil, err
+		}
+	}
 	// Grouped: concurrent pushes commit together (fn may run twice; it
 	// only assigns out).
 	err := s.store.InTxGrouped(ctx, func(tx store.Tx) error {
@@ -368,10 +377,10 @@ func (s *Server) register(ctx context.Context, p *Principal, res model.Resource,
 			return err
 		}
 		out.Resource, out.Created = got, ur.Created
-		if inv != nil {
+		if enc != nil {
 			// Staged: the scan queued below writes its package index, with
 			// those of the other scans of its batch.
-			if _, err := tx.Inventories(p.Scope).Stage(ctx, got.ID, inv); err != nil {
+			if _, err := tx.Inventories(p.Scope).Stage(ctx, got.ID, enc); err != nil {
 				return err
 			}
 		}

@@ -54,7 +54,11 @@ func newScanFixture(t *testing.T, dir, adv string, mix *hostMix, hosts int) *sca
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Inventories(sc).Stage(ctx, res.ID, inv); err != nil { // as a push does
+			enc, err := store.EncodeForStage(inv)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Inventories(sc).Stage(ctx, res.ID, enc); err != nil { // as a push does
 				return err
 			}
 			f.hosts = append(f.hosts, res)

@@ -46,11 +46,14 @@ type scanWork struct {
 	hash string
 	// indexed says that the batch writing the scan indexed it already.
 	indexed bool
+	// refs are the inventory's package index rows (store.HeldRefs), made
+	// with the match rather than in the write transaction; nil for none.
+	refs []store.HeldRef
 }
 
 // staged names the scan's inventory for InventoryStore.IndexStaged.
 func (w *scanWork) staged() store.StagedInventory {
-	return store.StagedInventory{ID: w.res.ID, Hash: w.hash, Inventory: w.inv}
+	return store.StagedInventory{ID: w.res.ID, Hash: w.hash, Inventory: w.inv, Refs: w.refs}
 }
 
 // prepareScan does a scan job's work up to its write transaction: the
@@ -131,10 +134,16 @@ func (a *App) prepareScan(ctx context.Context, j model.Job) (*scanWork, error) {
 		}
 	}
 	w, err := a.matchScan(ctx, sc, res, inv, "")
-	if w != nil {
-		w.hash = info.Hash
+	if err != nil {
+		return nil, err
 	}
-	return w, err
+	if info.Hash != "" {
+		w.hash = info.Hash
+		if w.refs, err = store.HeldRefs(inv); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
 }
 
 // matchScan matches a stored inventory with the current snapshot (or the

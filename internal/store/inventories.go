@@ -54,7 +54,9 @@ type InventoryStore interface {
 	// resource by — its queued scan matches it with the newest snapshot —
 	// and its previous inventory's rows stay until they are replaced. An
 	// unchanged inventory's index is left as it is.
-	Stage(ctx context.Context, id model.ResourceID, inv *model.Inventory) (SaveResult, error)
+	// The inventory comes encoded (EncodeForStage), so that a caller
+	// holding a grouped transaction encodes it before, not inside it.
+	Stage(ctx context.Context, id model.ResourceID, enc *EncodedInventory) (SaveResult, error)
 	// IndexStaged writes the package index of the staged inventories
 	// given, each only when the inventory staged is still the one given
 	// (same hash: when another was staged since, its own scan indexes
@@ -94,6 +96,32 @@ type StagedInventory struct {
 	ID        model.ResourceID
 	Hash      string
 	Inventory *model.Inventory
+	// Refs, when set, are HeldRefs(Inventory), made by the caller before
+	// its transaction; IndexStaged makes them when nil.
+	Refs []HeldRef
+}
+
+// EncodedInventory is an inventory in its stored forms, made before the
+// transaction that stages it (EncodeForStage).
+type EncodedInventory struct {
+	Inventory *model.Inventory
+	// Data and Hash are EncodeInventory's; Head is EncodeHead's.
+	Data []byte
+	Hash string
+	Head []byte
+}
+
+// EncodeForStage encodes inv for InventoryStore.Stage.
+func EncodeForStage(inv *model.Inventory) (*EncodedInventory, error) {
+	data, hash, err := EncodeInventory(inv)
+	if err != nil {
+		return nil, err
+	}
+	head, err := EncodeHead(inv)
+	if err != nil {
+		return nil, err
+	}
+	return &EncodedInventory{Inventory: inv, Data: data, Hash: hash, Head: head}, nil
 }
 
 // HeldPackages is what one stored inventory holds of some package

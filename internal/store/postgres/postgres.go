@@ -37,6 +37,7 @@ var Dialect = sqlstore.Dialect{
 	IgnoreSuffix:  " ON CONFLICT DO NOTHING",
 	UpdateMany:    "UPDATE",
 	MaxParams:     65535,
+	IndexSeqs:     "SELECT nextval('inventory_index_seq') FROM generate_series(1, ?::int)",
 }
 
 func isCode(code string) func(error) bool {

@@ -149,3 +149,41 @@ func TestMigration009InlinesPackageData(t *testing.T) {
 		t.Error("inventory_package_data still exists after migration 009")
 	}
 }
+
+// TestMigration012KeysIndexBySeq puts a database back in schema 11's
+// shape (the package index keyed by resource, no index_seq) and checks
+// that migration 012 numbers the inventories and moves every row under
+// its inventory's number, and that indexing afterwards goes on from the
+// highest number.
+func TestMigration012KeysIndexBySeq(t *testing.T) {
+	f := newUpgradeFixture(t)
+	f.migrate(t, "012_package_index_seq.sql",
+		`CREATE TABLE inventory_packages_old (
+			ecosystem TEXT NOT NULL,
+			name TEXT NOT NULL,
+			resource_id TEXT NOT NULL,
+			account_id TEXT NOT NULL,
+			packages BLOB,
+			PRIMARY KEY (ecosystem, name, resource_id)
+		) WITHOUT ROWID`,
+		`INSERT INTO inventory_packages_old SELECT ecosystem, name, resource_id, account_id, packages FROM inventory_packages`,
+		`DROP TABLE inventory_packages`,
+		`ALTER TABLE inventory_packages_old RENAME TO inventory_packages`,
+		`CREATE INDEX inventory_packages_resource ON inventory_packages(resource_id)`,
+		`DROP TABLE inventory_index_seq`,
+		`ALTER TABLE inventories DROP COLUMN index_seq`)
+	rows := f.count(t, `SELECT COUNT(*) FROM inventory_packages`)
+	if rows == 0 {
+		t.Fatal("no package index rows after migration 012")
+	}
+	if n := f.count(t, `SELECT COUNT(*) FROM inventory_packages ip JOIN inventories i
+		ON i.resource_id = ip.resource_id AND i.index_seq = ip.seq AND i.index_seq > 0`); n != rows {
+		t.Errorf("%d of %d index rows under their inventory's index_seq", n, rows)
+	}
+	if n := f.count(t, `SELECT last FROM inventory_index_seq`); n != f.count(t, `SELECT MAX(index_seq) FROM inventories`) {
+		t.Errorf("counter at %d, highest index_seq %d", n, f.count(t, `SELECT MAX(index_seq) FROM inventories`))
+	}
+	if n := f.count(t, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'inventory_packages_resource'`); n != 0 {
+		t.Error("inventory_packages_resource still exists after migration 012")
+	}
+}

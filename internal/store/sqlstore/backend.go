@@ -74,6 +74,11 @@ type Dialect struct {
 	UpdateMany string
 	// MaxParams bounds the parameters of one statement.
 	MaxParams int
+	// IndexSeqs, when set, is a query of one parameter n returning n new
+	// numbers of the package index sequence (a PostgreSQL sequence);
+	// unset, they come from the counter row of inventory_index_seq
+	// (SQLite, whose single writer holds it for the transaction anyway).
+	IndexSeqs string
 	// GroupCommit runs concurrent InTxGrouped calls in one transaction
 	// (SQLite, whose single writer commits one transaction at a time).
 	GroupCommit bool

@@ -29,15 +29,25 @@ func scanInventoryInfo(r Row, extra ...any) (store.InventoryInfo, error) {
 }
 
 func (s *inventories) Save(ctx context.Context, id model.ResourceID, inv *model.Inventory) (store.SaveResult, error) {
-	return s.save(ctx, id, inv, false)
+	if err := s.t.writable(); err != nil {
+		return store.SaveResult{}, err
+	}
+	enc, err := store.EncodeForStage(inv)
+	if err != nil {
+		return store.SaveResult{}, err
+	}
+	return s.save(ctx, id, enc, false)
 }
 
-func (s *inventories) Stage(ctx context.Context, id model.ResourceID, inv *model.Inventory) (store.SaveResult, error) {
-	return s.save(ctx, id, inv, true)
+func (s *inventories) Stage(ctx context.Context, id model.ResourceID, enc *store.EncodedInventory) (store.SaveResult, error) {
+	if enc == nil || enc.Inventory == nil {
+		return store.SaveResult{}, &store.InvalidError{Field: "inventory", Reason: "missing"}
+	}
+	return s.save(ctx, id, enc, true)
 }
 
 // save is Save, or Stage when stage is set.
-func (s *inventories) save(ctx context.Context, id model.ResourceID, inv *model.Inventory, stage bool) (store.SaveResult, error) {
+func (s *inventories) save(ctx context.Context, id model.ResourceID, enc *store.EncodedInventory, stage bool) (store.SaveResult, error) {
 	var res store.SaveResult
 	if err := s.t.writable(); err != nil {
 		return res, err
@@ -46,14 +56,7 @@ func (s *inventories) save(ctx context.Context, id model.ResourceID, inv *model.
 	if err != nil {
 		return res, err
 	}
-	data, hash, err := store.EncodeInventory(inv)
-	if err != nil {
-		return res, err
-	}
-	head, err := store.EncodeHead(inv)
-	if err != nil {
-		return res, err
-	}
+	inv, data, hash, head := enc.Inventory, enc.Data, enc.Hash, enc.Head
 	var oldHash string
 	err = s.t.c.QueryRow(ctx, `SELECT hash FROM inventories WHERE resource_id = ?`, string(id)).Scan(&oldHash)
 	if err != nil && err != ErrNoRows {
@@ -97,7 +100,8 @@ func (s *inventories) save(ctx context.Context, id model.ResourceID, inv *model.
 	} else if !res.Changed {
 		// Inventories stored before the package data was kept get it now.
 		var held int
-		err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_packages WHERE resource_id = ? AND packages IS NOT NULL`, string(id)).Scan(&held)
+		err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_packages
+			WHERE seq = (SELECT index_seq FROM inventories WHERE resource_id = ?) AND packages IS NOT NULL`, string(id)).Scan(&held)
 		if err != nil || held > 0 || len(inv.Packages) == 0 {
 			return res, err
 		}
@@ -109,7 +113,7 @@ func (s *inventories) save(ctx context.Context, id model.ResourceID, inv *model.
 // when replace is set.
 func (s *inventories) index(ctx context.Context, acct model.AccountID, id model.ResourceID, inv *model.Inventory, replace bool) error {
 	if replace {
-		if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(id)); err != nil {
+		if err := s.deleteRows(ctx, id); err != nil {
 			return err
 		}
 	}
@@ -117,7 +121,64 @@ func (s *inventories) index(ctx context.Context, acct model.AccountID, id model.
 	if err != nil {
 		return err
 	}
-	return s.insertRefs(ctx, acct, id, refs)
+	seqs, err := s.indexSeqs(ctx, 1)
+	if err != nil {
+		return err
+	}
+	if err := s.setSeq(ctx, id, seqs[0]); err != nil {
+		return err
+	}
+	return s.insertRefs(ctx, acct, id, seqs[0], refs)
+}
+
+// deleteRows deletes the package index rows of the resource's inventory
+// (before the inventory itself: they are found by its index_seq).
+func (s *inventories) deleteRows(ctx context.Context, id model.ResourceID) error {
+	_, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE seq = (SELECT index_seq FROM inventories WHERE resource_id = ?)`, string(id))
+	return err
+}
+
+// setSeq records the seq of the resource's package index rows.
+func (s *inventories) setSeq(ctx context.Context, id model.ResourceID, seq int64) error {
+	_, err := s.t.c.Exec(ctx, `UPDATE inventories SET index_seq = ? WHERE resource_id = ?`, seq, string(id))
+	return err
+}
+
+// indexSeqs returns n new numbers of the package index sequence, in
+// increasing order: the rows of inventories indexed later sort after those
+// of earlier ones in each package's range.
+func (s *inventories) indexSeqs(ctx context.Context, n int) ([]int64, error) {
+	out := make([]int64, 0, n)
+	if q := s.t.s.d.IndexSeqs; q != "" {
+		rows, err := s.t.c.Query(ctx, q, n)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v int64
+			if err := rows.Scan(&v); err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(out) != n {
+			return nil, fmt.Errorf("package index sequence: %d numbers for %d", len(out), n)
+		}
+		slices.Sort(out)
+		return out, nil
+	}
+	var last int64
+	if err := s.t.c.QueryRow(ctx, `UPDATE inventory_index_seq SET last = last + ? WHERE id = 1 RETURNING last`, n).Scan(&last); err != nil {
+		return nil, fmt.Errorf("package index sequence: %w", err)
+	}
+	for i := range n {
+		out = append(out, last-int64(n)+1+int64(i))
+	}
+	return out, nil
 }
 
 func (s *inventories) IndexStaged(ctx context.Context, items ...store.StagedInventory) (int, error) {
@@ -137,15 +198,17 @@ func (s *inventories) IndexStaged(ctx context.Context, items ...store.StagedInve
 			return 0, err
 		}
 		// A staged inventory that replaced an indexed one: its rows go.
-		if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(it.ID)); err != nil {
+		if err := s.deleteRows(ctx, it.ID); err != nil {
 			return 0, err
 		}
-		refs, err := store.HeldRefs(it.Inventory)
-		if err != nil {
-			return 0, err
+		refs := it.Refs
+		if refs == nil {
+			if refs, err = store.HeldRefs(it.Inventory); err != nil {
+				return 0, err
+			}
 		}
 		for _, r := range refs {
-			rows = append(rows, heldRow{ref: r, id: it.ID, acct: model.AccountID(acct)})
+			rows = append(rows, heldRow{ref: r, id: it.ID, acct: model.AccountID(acct), item: len(ids)})
 		}
 		ids = append(ids, string(it.ID))
 	}
@@ -153,13 +216,22 @@ func (s *inventories) IndexStaged(ctx context.Context, items ...store.StagedInve
 	if n == 0 {
 		return 0, nil
 	}
+	seqs, err := s.indexSeqs(ctx, n)
+	if err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		if err := s.setSeq(ctx, model.ResourceID(id.(string)), seqs[i]); err != nil {
+			return 0, err
+		}
+	}
 	slices.SortFunc(rows, func(a, b heldRow) int {
-		return cmp.Or(strings.Compare(a.ref.Ecosystem, b.ref.Ecosystem), strings.Compare(a.ref.Name, b.ref.Name), strings.Compare(string(a.id), string(b.id)))
+		return cmp.Or(strings.Compare(a.ref.Ecosystem, b.ref.Ecosystem), strings.Compare(a.ref.Name, b.ref.Name), cmp.Compare(a.item, b.item))
 	})
-	err := s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, resource_id, account_id, packages) VALUES `, "(?,?,?,?,?)", 5, len(rows),
+	err = s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, seq, resource_id, account_id, packages) VALUES `, "(?,?,?,?,?,?)", 6, len(rows),
 		func(i int, args []any) []any {
 			r := &rows[i]
-			return append(args, r.ref.Ecosystem, r.ref.Name, string(r.id), string(r.acct), r.ref.Packages)
+			return append(args, r.ref.Ecosystem, r.ref.Name, seqs[r.item], string(r.id), string(r.acct), r.ref.Packages)
 		})
 	if err != nil {
 		return 0, err
@@ -174,11 +246,12 @@ func (s *inventories) IndexStaged(ctx context.Context, items ...store.StagedInve
 	return n, nil
 }
 
-// heldRow is a package index row of one resource.
+// heldRow is a package index row of one resource, the item-th indexed.
 type heldRow struct {
 	ref  store.HeldRef
 	id   model.ResourceID
 	acct model.AccountID
+	item int
 }
 
 func (s *inventories) Staged(ctx context.Context, before time.Time, limit int) ([]store.ResourceRef, error) {
@@ -209,10 +282,10 @@ const notStaged = ` AND NOT EXISTS (SELECT 1 FROM inventory_staged st WHERE st.r
 
 // insertRefs writes the package index rows, each with its packages, in
 // multi-row batches.
-func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id model.ResourceID, refs []store.HeldRef) error {
-	return s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, resource_id, account_id, packages) VALUES `, "(?,?,?,?,?)", 5, len(refs),
+func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id model.ResourceID, seq int64, refs []store.HeldRef) error {
+	return s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, seq, resource_id, account_id, packages) VALUES `, "(?,?,?,?,?,?)", 6, len(refs),
 		func(i int, args []any) []any {
-			return append(args, refs[i].Ecosystem, refs[i].Name, string(id), string(acct), refs[i].Packages)
+			return append(args, refs[i].Ecosystem, refs[i].Name, seq, string(id), string(acct), refs[i].Packages)
 		})
 }
 
@@ -490,13 +563,14 @@ func (s *inventories) Delete(ctx context.Context, id model.ResourceID) error {
 		return err
 	}
 	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
-	n, err := s.t.c.Exec(ctx, `DELETE FROM inventories WHERE resource_id = ?`+cond, args...)
+	var seq int64
+	err := s.t.c.QueryRow(ctx, `SELECT index_seq FROM inventories WHERE resource_id = ?`+cond, args...).Scan(&seq)
 	if err != nil {
+		return notFound(err, "inventory", string(id))
+	}
+	if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE seq = ?`, seq); err != nil {
 		return err
 	}
-	if n == 0 {
-		return &store.NotFoundError{Kind: "inventory", ID: string(id)}
-	}
-	_, err = s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(id))
+	_, err = s.t.c.Exec(ctx, `DELETE FROM inventories WHERE resource_id = ?`, string(id))
 	return err
 }

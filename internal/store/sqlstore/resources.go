@@ -245,6 +245,14 @@ func (s *resources) Delete(ctx context.Context, id model.ResourceID) error {
 		return err
 	}
 	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
+	// The package index has no foreign key: its rows go first, found by
+	// the inventory's index_seq; tags and the inventory go by cascade.
+	pcond, pargs := scopeCond(s.sc, "i.account_id", []any{string(id)})
+	_, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages
+		WHERE seq = (SELECT i.index_seq FROM inventories i WHERE i.resource_id = ?`+pcond+`)`, pargs...)
+	if err != nil {
+		return err
+	}
 	n, err := s.t.c.Exec(ctx, `DELETE FROM resources WHERE id = ?`+cond, args...)
 	if err != nil {
 		return err
@@ -252,8 +260,5 @@ func (s *resources) Delete(ctx context.Context, id model.ResourceID) error {
 	if n == 0 {
 		return &store.NotFoundError{Kind: "resource", ID: string(id)}
 	}
-	// Tags and the inventory go by cascade; the package index has no
-	// foreign key.
-	_, err = s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE resource_id = ?`, string(id))
-	return err
+	return nil
 }

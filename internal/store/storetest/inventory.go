@@ -126,18 +126,43 @@ func testInventory(t *testing.T, nb NewBackend) {
 		if err != nil || !r.Changed {
 			t.Errorf("save with a new package = %+v, %v; want changed", r, err)
 		}
-		refs, err := tx.Inventories(sb).ResourcesWithPackages(ctx, []store.PackageRef{{Ecosystem: "npm", Name: "left-pad"}})
+		leftPad := []store.PackageRef{{Ecosystem: "npm", Name: "left-pad"}}
+		refs, err := tx.Inventories(sb).ResourcesWithPackages(ctx, leftPad)
 		if err != nil || len(refs) != 1 {
 			t.Errorf("index after change = %v, %v", refs, err)
+		}
+		// Replaced without it, then with it again: the old rows go.
+		if _, err := tx.Inventories(sb).Save(ctx, res.ID, inv); err != nil {
+			return err
+		}
+		if refs, err = tx.Inventories(sb).ResourcesWithPackages(ctx, leftPad); err != nil || len(refs) != 0 {
+			t.Errorf("index after the package went = %v, %v", refs, err)
+		}
+		if _, err := tx.Inventories(sb).Save(ctx, res.ID, &again); err != nil {
+			return err
+		}
+		if refs, err = tx.Inventories(sb).ResourcesWithPackages(ctx, leftPad); err != nil || len(refs) != 1 {
+			t.Errorf("index after the package came back = %v, %v", refs, err)
 		}
 		if err := tx.Inventories(sb).Delete(ctx, res.ID); err != nil {
 			return err
 		}
 		_, _, err = tx.Inventories(sb).Load(ctx, res.ID)
 		wantNotFound(t, "Load after Delete", err)
-		refs, err = tx.Inventories(sb).ResourcesWithPackages(ctx, []store.PackageRef{{Ecosystem: "npm", Name: "left-pad"}})
+		refs, err = tx.Inventories(sb).ResourcesWithPackages(ctx, leftPad)
 		if err != nil || len(refs) != 0 {
 			t.Errorf("index after delete = %v, %v", refs, err)
+		}
+		// Deleting the resource takes its package index rows too.
+		if _, err := tx.Inventories(sb).Save(ctx, res.ID, &again); err != nil {
+			return err
+		}
+		if err := tx.Resources(sb).Delete(ctx, res.ID); err != nil {
+			return err
+		}
+		refs, err = tx.Inventories(store.SystemScope()).ResourcesWithPackages(ctx, leftPad)
+		if err != nil || len(refs) != 0 {
+			t.Errorf("index after the resource's deletion = %v, %v", refs, err)
 		}
 		return nil
 	})

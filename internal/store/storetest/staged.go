@@ -55,7 +55,7 @@ func testStagedInventory(t *testing.T, nb NewBackend) {
 		if db, _, err = tx.Resources(sb).Upsert(ctx, model.Resource{AccountID: e.b.ID, Type: model.ResourceHost, Name: "db"}); err != nil {
 			return err
 		}
-		if first, err = tx.Inventories(sb).Stage(ctx, web.ID, inv); err != nil {
+		if first, err = tx.Inventories(sb).Stage(ctx, web.ID, encoded(t, inv)); err != nil {
 			return err
 		}
 		if !first.Changed || first.Info.Packages != len(inv.Packages) {
@@ -125,11 +125,11 @@ func testStagedInventory(t *testing.T, nb NewBackend) {
 	changed.Packages = append([]model.Package{{Ecosystem: model.EcosystemNPM, Name: "left-pad", Version: "1.3.0"}}, inv.Packages[:len(inv.Packages)/2]...)
 	var second store.SaveResult
 	e.tx(t, func(tx store.Tx) error {
-		r, err := tx.Inventories(sb).Stage(ctx, db.ID, inv)
+		r, err := tx.Inventories(sb).Stage(ctx, db.ID, encoded(t, inv))
 		if err != nil || r.Changed {
 			t.Errorf("Stage of the same content = %+v, %v", r, err)
 		}
-		second, err = tx.Inventories(sb).Stage(ctx, web.ID, &changed)
+		second, err = tx.Inventories(sb).Stage(ctx, web.ID, encoded(t, &changed))
 		return err
 	})
 	e.view(t, func(tx store.Tx) error {
@@ -160,11 +160,11 @@ func testStagedInventory(t *testing.T, nb NewBackend) {
 	// Several at once, one of them staged again since it was loaded: the
 	// others are indexed in one call.
 	e.tx(t, func(tx store.Tx) error {
-		rw, err := tx.Inventories(sb).Stage(ctx, web.ID, inv)
+		rw, err := tx.Inventories(sb).Stage(ctx, web.ID, encoded(t, inv))
 		if err != nil {
 			return err
 		}
-		rd, err := tx.Inventories(sb).Stage(ctx, db.ID, &changed)
+		rd, err := tx.Inventories(sb).Stage(ctx, db.ID, encoded(t, &changed))
 		if err != nil {
 			return err
 		}
@@ -193,13 +193,13 @@ func testStagedInventory(t *testing.T, nb NewBackend) {
 	// Save of a staged inventory indexes it and ends the staging; so does
 	// deleting the inventory.
 	e.tx(t, func(tx store.Tx) error {
-		if _, err := tx.Inventories(sb).Stage(ctx, web.ID, inv); err != nil {
+		if _, err := tx.Inventories(sb).Stage(ctx, web.ID, encoded(t, inv)); err != nil {
 			return err
 		}
 		if _, err := tx.Inventories(sb).Save(ctx, web.ID, inv); err != nil {
 			return err
 		}
-		if _, err := tx.Inventories(sb).Stage(ctx, db.ID, &changed); err != nil {
+		if _, err := tx.Inventories(sb).Stage(ctx, db.ID, encoded(t, &changed)); err != nil {
 			return err
 		}
 		return tx.Inventories(sb).Delete(ctx, db.ID)
@@ -224,4 +224,14 @@ func testStagedInventory(t *testing.T, nb NewBackend) {
 
 func sortedIDs(ids []model.ResourceID) []model.ResourceID {
 	return slices.Sorted(slices.Values(ids))
+}
+
+// encoded is store.EncodeForStage(inv), failing t on an error.
+func encoded(t *testing.T, inv *model.Inventory) *store.EncodedInventory {
+	t.Helper()
+	enc, err := store.EncodeForStage(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return enc
 }
