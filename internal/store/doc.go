@@ -37,7 +37,9 @@
 // tokens (SHA-256 of the secret, unique), resources (unique account, type,
 // name) and resource_tags, inventories (zstd-compressed JSON, one row per
 // resource, with its content hash) and inventory_packages (ecosystem,
-// normalised name, resource: the index an advisory update queries),
+// normalised name, resource: the index an advisory update queries; keyed
+// by ecosystem, name and the inventory's index_seq since migration 012,
+// so that new inventories' rows are appended to each package's range),
 // outbox and outbox_counter, audit_log, jobs; migration 002 adds
 // findings (filter, sort and aggregation columns, lifecycle columns, and
 // the scan-determined content as S2-compressed JSON with its fingerprint)
