@@ -37,6 +37,19 @@ func (b backend) Exec(ctx context.Context, q string) error {
 	return err
 }
 
+func (b backend) QueryInt(ctx context.Context, q string) (int64, error) {
+	c, err := pgx.Connect(ctx, b.dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close(ctx)
+	var n *int64
+	if err := c.QueryRow(ctx, q).Scan(&n); err != nil || n == nil {
+		return 0, err
+	}
+	return *n, nil
+}
+
 // newBackend creates a schema of its own in the test database and drops it
 // when tb ends, so that runs and tests never share tables.
 func newBackend(tb testing.TB) storetest.Backend {

@@ -31,6 +31,17 @@ func (b backend) Exec(ctx context.Context, q string) error {
 	return err
 }
 
+func (b backend) QueryInt(ctx context.Context, q string) (int64, error) {
+	db, err := sql.Open("sqlite", b.path)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n sql.NullInt64
+	err = db.QueryRowContext(ctx, q).Scan(&n)
+	return n.Int64, err
+}
+
 func newBackend(tb testing.TB) storetest.Backend {
 	return backend{path: filepath.Join(tb.TempDir(), "vigil.db")}
 }

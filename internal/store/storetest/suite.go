@@ -18,6 +18,9 @@ type Backend interface {
 	Open(ctx context.Context, opts store.Options) (store.Store, error)
 	// Exec runs raw SQL on the database (to fake a newer schema).
 	Exec(ctx context.Context, sql string) error
+	// QueryInt runs a raw query whose one row is one integer (to inspect
+	// what a migration left).
+	QueryInt(ctx context.Context, sql string) (int64, error)
 }
 
 // NewBackend returns a fresh, empty database that is removed when tb ends.
