@@ -2,10 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/store"
 )
 
 // TestPragmas checks that both pools run with the settings the package
@@ -39,6 +42,13 @@ func TestPragmas(t *testing.T) {
 			}
 			if ckpt != walAutoCheckpoint || limit != 64<<20 {
 				t.Errorf("writer: wal_autocheckpoint=%d journal_size_limit=%d, want %d and %d", ckpt, limit, walAutoCheckpoint, 64<<20)
+			}
+			var ps int
+			if err := tx.QueryRow(ctx, `PRAGMA page_size`).Scan(&ps); err != nil {
+				t.Fatal(err)
+			}
+			if ps != pageSize {
+				t.Errorf("a new database's page size is %d, want %d", ps, pageSize)
 			}
 		}
 		_ = tx.Rollback(ctx)
@@ -87,5 +97,50 @@ func TestBackgroundCheckpoint(t *testing.T) {
 			t.Fatalf("database file is %d bytes 10 s after a 2 MiB commit: nothing checkpointed", fi.Size())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestExistingPageSizeKept checks that a database created with another
+// page size (SQLite's default, before pageSize) opens, migrates and keeps
+// its page size: the setting only shapes new databases.
+func TestExistingPageSizeKept(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=page_size(4096)&_journal_mode=WAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE before_vigil (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var ps int
+	err = s.View(ctx, func(tx store.Tx) error {
+		_, err := tx.Resources(store.SystemScope()).List(ctx, store.ResourceFilter{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	tx, err := b.Begin(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if err := tx.QueryRow(ctx, `PRAGMA page_size`).Scan(&ps); err != nil {
+		t.Fatal(err)
+	}
+	if ps != 4096 {
+		t.Errorf("page size %d after opening, want the database's 4096", ps)
 	}
 }
