@@ -2,6 +2,7 @@ package finding
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/vigilsec/vigil/internal/event"
 	"github.com/vigilsec/vigil/internal/model"
@@ -149,11 +150,30 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// newEvent builds the outbox event of a finding change.
-func newEvent(typ string, f *model.Finding, prev model.FindingStatus, changed []string) (model.Event, error) {
-	b, err := json.Marshal(Detail(f, prev, changed))
-	if err != nil {
-		return model.Event{}, err
+// newEvent builds the outbox event of a finding change without its
+// payload, and the detail its payload encodes (encodeEvents).
+func newEvent(typ string, f *model.Finding, prev model.FindingStatus, changed []string) (model.Event, *event.Finding) {
+	return model.Event{AccountID: f.AccountID, Type: typ, Subject: string(f.ID), CreatedAt: f.UpdatedAt}, Detail(f, prev, changed)
+}
+
+// encodeEvents sets the payload of each of events that has none: the JSON
+// of its detail (details[i] is events[i]'s). A panic is returned as an
+// error: it may run on a goroutine of its own (writer.flush).
+func encodeEvents(events []model.Event, details []*event.Finding) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("encode finding events: %v", v)
+		}
+	}()
+	for i, d := range details {
+		if events[i].Payload != nil {
+			continue
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("encode finding event: %w", err)
+		}
+		events[i].Payload = b
 	}
-	return model.Event{AccountID: f.AccountID, Type: typ, Subject: string(f.ID), Payload: b, CreatedAt: f.UpdatedAt}, nil
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/event"
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
 )
@@ -327,7 +328,10 @@ type writer struct {
 	inserts []model.Finding
 	puts    []model.Finding
 	touch   map[touchKey][]model.FindingID
+	// events are the outbox events, their payloads encoded at flush from
+	// details (one each).
 	events  []model.Event
+	details []*event.Finding
 }
 
 // touchKey is what Touch records on findings observed again unchanged.
@@ -345,12 +349,12 @@ func (w *writer) touchOne(k touchKey, id model.FindingID) {
 	}
 }
 
+// emit queues the event of a finding change; its payload is encoded at
+// flush (encodeEvents).
 func (w *writer) emit(typ string, f *model.Finding, prev model.FindingStatus, changed []string) error {
-	e, err := newEvent(typ, f, prev, changed)
-	if err != nil {
-		return err
-	}
+	e, d := newEvent(typ, f, prev, changed)
 	w.events = append(w.events, e)
+	w.details = append(w.details, d)
 	return nil
 }
 
@@ -407,7 +411,23 @@ func (w *writer) close(old *model.Finding, reason model.ClosedReason) error {
 	return w.emit(EventClosed, &f, old.Status, nil)
 }
 
-func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope) error {
+func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope) (err error) {
+	// The events' payloads (JSON of each changed finding) are encoded on
+	// another goroutine while the findings are written: on SQLite the
+	// transaction holds the one writer, which then waits for the slower
+	// of the two rather than for both.
+	encoded := make(chan error, 1)
+	go func() { encoded <- encodeEvents(w.events, w.details) }()
+	waited := false
+	wait := func() error {
+		waited = true
+		return <-encoded
+	}
+	defer func() {
+		if !waited {
+			_ = wait()
+		}
+	}()
 	fs := tx.Findings(sc)
 	keys := slices.SortedFunc(maps.Keys(w.touch), func(a, b touchKey) int {
 		return cmp.Or(strings.Compare(a.scanID, b.scanID), strings.Compare(a.snapshotID, b.snapshotID))
@@ -429,6 +449,9 @@ func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope) error {
 		if err := fs.Put(ctx, w.puts...); err != nil {
 			return err
 		}
+	}
+	if err := wait(); err != nil {
+		return err
 	}
 	if len(w.events) > 0 {
 		return tx.Outbox(sc).Append(ctx, w.events...)

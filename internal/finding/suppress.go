@@ -224,6 +224,9 @@ func ApplySuppressionRules(ctx context.Context, tx store.Tx, sc store.Scope, now
 		}
 	}
 	if len(w.events) > 0 {
+		if err := encodeEvents(w.events, w.details); err != nil {
+			return d, err
+		}
 		if err := tx.Outbox(sc).Append(ctx, w.events...); err != nil {
 			return d, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -312,32 +313,91 @@ func (s *findings) writeRows(ctx context.Context, head, tail string, fs []model.
 	ncols := len(findingWriteCols)
 	row := "(" + placeholders(ncols) + ")"
 	batch := min(s.t.s.d.MaxParams/ncols, 100)
-	total := 0
-	for len(fs) > 0 {
-		k := min(batch, len(fs))
-		var b strings.Builder
-		b.WriteString(head)
-		args := make([]any, 0, k*ncols)
-		for i := range fs[:k] {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(row)
-			vals, err := findingRow(&fs[i])
-			if err != nil {
-				return total, err
-			}
-			args = append(args, vals...)
+	if len(fs) <= batch {
+		args, err := findingArgs(fs)
+		if err != nil {
+			return 0, err
 		}
-		b.WriteString(tail)
-		n, err := s.t.c.Exec(ctx, b.String(), args...)
+		return s.execRows(ctx, head, row, tail, len(fs), args)
+	}
+	// Many statements: each one's values (content JSON, compression,
+	// fingerprint: a third of an insert's time) are made on another
+	// goroutine while the one before executes, so that the transaction,
+	// which on SQLite holds the one writer, waits for the slower of the
+	// two rather than for both.
+	chunks := make(chan rowChunk, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(chunks)
+		for start := 0; start < len(fs); start += batch {
+			part := fs[start:min(start+batch, len(fs))]
+			args, err := findingArgs(part)
+			select {
+			case chunks <- rowChunk{n: len(part), args: args, err: err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	total := 0
+	for c := range chunks {
+		if c.err != nil {
+			return total, c.err
+		}
+		n, err := s.execRows(ctx, head, row, tail, c.n, c.args)
+		total += n
 		if err != nil {
 			return total, err
 		}
-		total += int(n)
-		fs = fs[k:]
 	}
 	return total, nil
+}
+
+// rowChunk is the values of one multi-row statement of writeRows.
+type rowChunk struct {
+	n    int
+	args []any
+	err  error
+}
+
+// findingArgs returns the values of findingWriteCols for each of fs, in
+// one slice; a panic is returned as an error (it may run on a goroutine
+// of its own).
+func findingArgs(fs []model.Finding) (args []any, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	args = make([]any, 0, len(fs)*len(findingWriteCols))
+	for i := range fs {
+		vals, err := findingRow(&fs[i])
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, vals...)
+	}
+	return args, nil
+}
+
+// execRows runs head, n rows of placeholders row, then tail, with args.
+func (s *findings) execRows(ctx context.Context, head, row, tail string, n int, args []any) (int, error) {
+	var b strings.Builder
+	b.Grow(len(head) + n*(len(row)+1) + len(tail))
+	b.WriteString(head)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(tail)
+	res, err := s.t.c.Exec(ctx, b.String(), args...)
+	return int(res), err
 }
 
 func (s *findings) Touch(ctx context.Context, ids []model.FindingID, at time.Time, scanID, snapshotID string) error {

@@ -335,6 +335,53 @@ func testFindingsPutGet(t *testing.T, nb NewBackend) {
 	}
 	err = e.s.InTx(ctx, func(tx store.Tx) error { return tx.Findings(sb).Insert(ctx, fresh2) })
 	wantScope(t, "Insert into another account", err)
+
+	// Many findings at once (several statements): all are written; a
+	// stored one in a later statement fails the call and leaves none.
+	many := make([]model.Finding, 500)
+	for i := range many {
+		many[i] = fresh
+		many[i].ID = model.FindingID(fmt.Sprintf("fnd-many-%04d", i))
+	}
+	if err := e.s.InTx(ctx, func(tx store.Tx) error { return tx.Findings(sa).Insert(ctx, many[:300]...) }); err != nil {
+		t.Fatalf("Insert of 300: %v", err)
+	}
+	countMany := func() int {
+		t.Helper()
+		n := 0
+		err := e.s.View(ctx, func(tx store.Tx) error {
+			for i := range many {
+				_, err := tx.Findings(sa).Get(ctx, many[i].ID)
+				var nf *store.NotFoundError
+				switch {
+				case err == nil:
+					n++
+				case !errors.As(err, &nf):
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := countMany(); n != 300 {
+		t.Errorf("after inserting 300 findings, %d stored", n)
+	}
+	err = e.s.InTx(ctx, func(tx store.Tx) error { return tx.Findings(sa).Insert(ctx, many[299:]...) })
+	if !errors.As(err, &conflict) {
+		t.Errorf("Insert of 201 with a stored one first = %v, want *store.ConflictError", err)
+	}
+	late := append(slices.Clone(many[300:]), many[0])
+	err = e.s.InTx(ctx, func(tx store.Tx) error { return tx.Findings(sa).Insert(ctx, late...) })
+	if !errors.As(err, &conflict) {
+		t.Errorf("Insert of 201 with a stored one last = %v, want *store.ConflictError", err)
+	}
+	if n := countMany(); n != 300 {
+		t.Errorf("after failed inserts, %d of the findings stored, want 300", n)
+	}
 }
 
 // filterCases are the filters the conformance suite checks; wantSome marks
