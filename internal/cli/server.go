@@ -103,11 +103,18 @@ which must be the server's (a shared volume) or kept current by ` + "`vigil db u
 	return cmd
 }
 
+// defaultWorkers is how many scan workers a server runs. On SQLite one
+// writer bounds the rate whatever their number; each holds a batch of up
+// to 64 prepared scans, so a fourth worker only added memory: 49.3 against
+// 48.9 inventories/s pushing 10,000 hosts, peak RSS 494 against 443 MB
+// (BENCHMARKS.md). More workers pay on PostgreSQL or with slow image pulls.
+const defaultWorkers = 3
+
 func serverCommonFlags(cmd *cobra.Command, f *serverFlags) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.dataDir, "data-dir", defaultDataDir(), "data directory: SQLite database, layer cache, scratch (env VIGIL_DATA_DIR)")
 	fl.StringVar(&f.db, "db", os.Getenv("VIGIL_DATABASE_URL"), "PostgreSQL URL (postgres://…); SQLite in --data-dir when empty (env VIGIL_DATABASE_URL)")
-	fl.IntVar(&f.workers, "workers", 4, "concurrent scan jobs")
+	fl.IntVar(&f.workers, "workers", defaultWorkers, "concurrent scan workers, each taking up to 64 queued scans at once (more: more memory)")
 	fl.IntVar(&f.rematchBatch, "rematch-batch", app.DefaultRematchBatch, "inventories one transaction re-matches after an advisory update (larger: fewer writes, more memory)")
 	fl.DurationVar(&f.shutdownGrace, "shutdown-grace", 10*time.Second, "how long running jobs may finish after SIGTERM before they are returned to the queue")
 }
