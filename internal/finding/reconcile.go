@@ -244,9 +244,7 @@ func (w *writer) plan(res *model.Resource, scanID, snapshotID string, c candidat
 		applyRule(&cand, rules)
 		st := byID[cand.ID]
 		if st == nil {
-			if err := w.emit(EventCreated, &cand, "", nil); err != nil {
-				return p, err
-			}
+			w.emit(EventCreated, &cand, "", nil)
 			w.inserts = append(w.inserts, cand)
 			p.d.Created++
 			countOpen(&p.d.Open, &cand)
@@ -351,11 +349,10 @@ func (w *writer) touchOne(k touchKey, id model.FindingID) {
 
 // emit queues the event of a finding change; its payload is encoded at
 // flush (encodeEvents).
-func (w *writer) emit(typ string, f *model.Finding, prev model.FindingStatus, changed []string) error {
+func (w *writer) emit(typ string, f *model.Finding, prev model.FindingStatus, changed []string) {
 	e, d := newEvent(typ, f, prev, changed)
 	w.events = append(w.events, e)
 	w.details = append(w.details, d)
-	return nil
 }
 
 // observedAgain handles a stored finding observed by this scan: cand is
@@ -384,16 +381,20 @@ func (w *writer) observedAgain(d *Delta, old *model.Finding, cand model.Finding,
 	switch {
 	case reopened:
 		d.Reopened++
-		return w.emit(EventUpdated, &cand, old.Status, append([]string{"status"}, changed...))
+		w.emit(EventUpdated, &cand, old.Status, append([]string{"status"}, changed...))
+		return nil
 	case statusChanged && cand.Status == model.StatusSuppressed:
 		d.Suppressed++
-		return w.emit(EventSuppressed, &cand, old.Status, append([]string{"status"}, changed...))
+		w.emit(EventSuppressed, &cand, old.Status, append([]string{"status"}, changed...))
+		return nil
 	case statusChanged:
 		d.Unsuppressed++
-		return w.emit(EventUpdated, &cand, old.Status, append([]string{"status"}, changed...))
+		w.emit(EventUpdated, &cand, old.Status, append([]string{"status"}, changed...))
+		return nil
 	case hasSignificant(changed):
 		d.Updated++
-		return w.emit(EventUpdated, &cand, "", changed)
+		w.emit(EventUpdated, &cand, "", changed)
+		return nil
 	}
 	d.Refreshed++
 	return nil
@@ -408,16 +409,21 @@ func (w *writer) close(old *model.Finding, reason model.ClosedReason) error {
 	f.ClosedReason = reason
 	f.UpdatedAt = w.now
 	w.put(f)
-	return w.emit(EventClosed, &f, old.Status, nil)
+	w.emit(EventClosed, &f, old.Status, nil)
+	return nil
 }
 
-func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope) (err error) {
+func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope) error {
 	// The events' payloads (JSON of each changed finding) are encoded on
 	// another goroutine while the findings are written: on SQLite the
 	// transaction holds the one writer, which then waits for the slower
 	// of the two rather than for both.
 	encoded := make(chan error, 1)
-	go func() { encoded <- encodeEvents(w.events, w.details) }()
+	if len(w.details) > 0 {
+		go func() { encoded <- encodeEvents(w.events, w.details) }()
+	} else {
+		encoded <- nil
+	}
 	waited := false
 	wait := func() error {
 		waited = true

@@ -208,14 +208,10 @@ func ApplySuppressionRules(ctx context.Context, tx store.Tx, sc store.Scope, now
 			d.Refreshed++ // another rule, or the same one changed, suppresses it
 		case f.Status == model.StatusSuppressed:
 			d.Suppressed++
-			if err := w.emit(EventSuppressed, &f, old.Status, []string{"status"}); err != nil {
-				return d, err
-			}
+			w.emit(EventSuppressed, &f, old.Status, []string{"status"})
 		default:
 			d.Unsuppressed++
-			if err := w.emit(EventUpdated, &f, old.Status, []string{"status"}); err != nil {
-				return d, err
-			}
+			w.emit(EventUpdated, &f, old.Status, []string{"status"})
 		}
 	}
 	if len(w.puts) > 0 {
