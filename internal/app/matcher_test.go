@@ -17,20 +17,8 @@ import (
 func TestMatcherFollowsCurrent(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	const npm = testdataDir + "/osv/npm/all.zip"
-	reduced := filepath.Join(dir, "reduced.zip")
-	if err := zipWithout(npm, reduced, "GHSA-35jh-r3h4-6jhm.json"); err != nil {
-		t.Fatal(err)
-	}
-	adv := filepath.Join(dir, "advisories")
-	updater, err := advisory.Open(adv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := updater.Import(ctx, reduced, advisory.ImportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	const npm = npmFeed
+	adv, updater, first := advisoriesWithoutLodash(t, dir)
 	mine, err := advisory.Open(adv)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +41,7 @@ func TestMatcherFollowsCurrent(t *testing.T) {
 	if _, id, err := m.latest(ctx); err != nil || id != second.Snapshot {
 		t.Errorf("latest = %s, %v; want the new current %s", id, err, second.Snapshot)
 	}
-	third, err := updater.Import(ctx, reduced, advisory.ImportOptions{})
+	third, err := updater.Import(ctx, filepath.Join(dir, "reduced.zip"), advisory.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

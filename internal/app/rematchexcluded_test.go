@@ -22,19 +22,9 @@ import (
 func TestRematchSkipsExcluded(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	const npm = testdataDir + "/osv/npm/all.zip"
-	const lodashRecord, lodashCVE = "GHSA-35jh-r3h4-6jhm.json", "CVE-2021-23337"
-	reduced := filepath.Join(dir, "reduced.zip")
-	if err := zipWithout(npm, reduced, lodashRecord); err != nil {
-		t.Fatal(err)
-	}
-	db, err := advisory.Open(filepath.Join(dir, "advisories"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Import(ctx, reduced, advisory.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	const npm = npmFeed
+	const lodashCVE = "CVE-2021-23337"
+	_, db, _ := advisoriesWithoutLodash(t, dir)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := New(ctx, Config{DataDir: filepath.Join(dir, "data"), AdvisoryDir: filepath.Join(dir, "advisories"), Workers: -1, NoBootstrap: true, Logger: quiet})
 	if err != nil {

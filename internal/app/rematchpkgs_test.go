@@ -24,21 +24,8 @@ import (
 func TestRematchPackagesEqualsWhole(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	const npm = testdataDir + "/osv/npm/all.zip"
-	reduced := filepath.Join(dir, "reduced.zip")
-	if err := zipWithout(npm, reduced, "GHSA-35jh-r3h4-6jhm.json"); err != nil {
-		t.Fatal(err)
-	}
-	adv := filepath.Join(dir, "advisories")
-	db, err := advisory.Open(adv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{reduced, testdataDir + "/osv/PyPI/all.zip", testdataDir + "/osv/Go/all.zip", testdataDir + "/kev/known_exploited_vulnerabilities.json"} {
-		if _, err := db.Import(ctx, p, advisory.ImportOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	const npm = npmFeed
+	adv, db, _ := advisoriesWithoutLodash(t, dir, testdataDir+"/osv/PyPI/all.zip", testdataDir+"/osv/Go/all.zip", testdataDir+"/kev/known_exploited_vulnerabilities.json")
 	mix := newHostMix(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	apps := make([]*App, 2)

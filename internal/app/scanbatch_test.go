@@ -281,20 +281,9 @@ func TestScanBatchEqualsSingleScans(t *testing.T) {
 func TestScanWriteRematchesStale(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	const npm = testdataDir + "/osv/npm/all.zip"
-	const lodash = "GHSA-35jh-r3h4-6jhm"
-	reduced := filepath.Join(dir, "reduced.zip")
-	if err := zipWithout(npm, reduced, lodash+".json"); err != nil {
-		t.Fatal(err)
-	}
-	adv := filepath.Join(dir, "advisories")
-	db, err := advisory.Open(adv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Import(ctx, reduced, advisory.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	const npm = npmFeed
+	const lodash = "GHSA-35jh-r3h4-6jhm" // lodashRecord's id
+	adv, db, _ := advisoriesWithoutLodash(t, dir)
 	f := newScanFixture(t, filepath.Join(dir, "data"), adv, newHostMix(t), 1)
 	l, err := f.a.store.Queue().Lease(ctx, "w", []model.JobKind{api.KindScan}, time.Minute)
 	if err != nil || l == nil {
