@@ -10,6 +10,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/vigilsec/vigil/internal/jsonx"
 	"github.com/vigilsec/vigil/internal/model"
 )
 
@@ -59,7 +60,7 @@ func DecodeInventory(data []byte) (*model.Inventory, error) {
 		return nil, fmt.Errorf("decode inventory: %w", err)
 	}
 	var inv model.Inventory
-	if err := json.Unmarshal(raw, &inv); err != nil {
+	if err := jsonx.Unmarshal(raw, &inv); err != nil {
 		return nil, fmt.Errorf("decode inventory: %w", err)
 	}
 	return &inv, nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/klauspost/compress/s2"
 
+	"github.com/vigilsec/vigil/internal/jsonx"
 	"github.com/vigilsec/vigil/internal/model"
 )
 
@@ -197,7 +198,7 @@ func decodeHeld(data []byte, v any) (compact bool, err error) {
 	default:
 		return false, fmt.Errorf("decode package index: unknown form %q", data[0])
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := jsonx.Unmarshal(raw, v); err != nil {
 		return false, fmt.Errorf("decode package index: %w", err)
 	}
 	return compact, nil

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/klauspost/compress/s2"
 
+	"github.com/vigilsec/vigil/internal/jsonx"
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
 )
@@ -209,7 +209,7 @@ func decodeFinding(data []byte, f *model.Finding) error {
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, f)
+	return jsonx.Unmarshal(b, f)
 }
 
 // orNone returns v, or -1 for a nil number.
