@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -308,72 +307,27 @@ func (s *findings) checkWrite(fs []model.Finding) error {
 }
 
 // writeRows runs head VALUES (…), (…) tail over fs in multi-row
-// statements and returns the rows they changed.
+// statements (execChunks: each one's content JSON, compression and
+// fingerprint made while the one before executes) and returns the rows
+// they changed.
 func (s *findings) writeRows(ctx context.Context, head, tail string, fs []model.Finding) (int, error) {
 	ncols := len(findingWriteCols)
 	row := "(" + placeholders(ncols) + ")"
-	batch := min(s.t.s.d.MaxParams/ncols, 100)
-	if len(fs) <= batch {
-		args, err := findingArgs(fs)
-		if err != nil {
-			return 0, err
-		}
-		return s.execRows(ctx, head, row, tail, len(fs), args)
-	}
-	// Many statements: each one's values (content JSON, compression,
-	// fingerprint: a third of an insert's time) are made on another
-	// goroutine while the one before executes, so that the transaction,
-	// which on SQLite holds the one writer, waits for the slower of the
-	// two rather than for both.
-	chunks := make(chan rowChunk, 1)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(chunks)
-		for start := 0; start < len(fs); start += batch {
-			part := fs[start:min(start+batch, len(fs))]
-			args, err := findingArgs(part)
-			select {
-			case chunks <- rowChunk{n: len(part), args: args, err: err}:
-			case <-stop:
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
 	total := 0
-	for c := range chunks {
-		if c.err != nil {
-			return total, c.err
-		}
-		n, err := s.execRows(ctx, head, row, tail, c.n, c.args)
-		total += n
-		if err != nil {
-			return total, err
-		}
-	}
-	return total, nil
-}
-
-// rowChunk is the values of one multi-row statement of writeRows.
-type rowChunk struct {
-	n    int
-	args []any
-	err  error
+	err := execChunks(len(fs), min(s.t.s.d.MaxParams/ncols, 100),
+		func(lo, hi int) ([]any, error) { return findingArgs(fs[lo:hi]) },
+		func(k int, args []any) error {
+			n, err := s.execRows(ctx, head, row, tail, k, args)
+			total += n
+			return err
+		})
+	return total, err
 }
 
 // findingArgs returns the values of findingWriteCols for each of fs, in
-// one slice; a panic is returned as an error (it may run on a goroutine
-// of its own).
-func findingArgs(fs []model.Finding) (args []any, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
-		}
-	}()
-	args = make([]any, 0, len(fs)*len(findingWriteCols))
+// one slice.
+func findingArgs(fs []model.Finding) ([]any, error) {
+	args := make([]any, 0, len(fs)*len(findingWriteCols))
 	for i := range fs {
 		vals, err := findingRow(&fs[i])
 		if err != nil {

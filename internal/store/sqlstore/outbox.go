@@ -39,6 +39,10 @@ func (o *outbox) Append(ctx context.Context, events ...model.Event) error {
 	return nil
 }
 
+// outboxInsert is the outbox insert of one row; more rows append
+// ",(?,?,?,?,?,?)".
+const outboxInsert = `INSERT INTO outbox (seq, account_id, type, subject, payload, created_at) VALUES (?,?,?,?,?,?)`
+
 // flush writes the transaction's events just before commit. The counter
 // row's lock is held from here to commit, so sequence numbers are given
 // out in commit order and none is lost to a rollback.
@@ -51,28 +55,26 @@ func (t *tx) flush(ctx context.Context) error {
 	if err := t.c.QueryRow(ctx, `UPDATE outbox_counter SET seq = seq + ? WHERE id = 1 RETURNING seq`, n).Scan(&last); err != nil {
 		return err
 	}
-	seq := last - n + 1
+	first := last - n + 1
 	now := micro(t.s.now())
 	const cols = 6
-	batch := min(t.s.d.MaxParams/cols, 200)
 	evs := t.events
-	for len(evs) > 0 {
-		k := min(batch, len(evs))
-		var b strings.Builder
-		args := make([]any, 0, k*cols)
-		b.WriteString(`INSERT INTO outbox (seq, account_id, type, subject, payload, created_at) VALUES `)
-		for i, p := range evs[:k] {
-			if i > 0 {
-				b.WriteByte(',')
+	// Payloads are compressed (encodePayload) while the statement before
+	// executes.
+	err := execChunks(len(evs), min(t.s.d.MaxParams/cols, 200),
+		func(lo, hi int) ([]any, error) {
+			args := make([]any, 0, (hi-lo)*cols)
+			for i, p := range evs[lo:hi] {
+				args = append(args, first+int64(lo+i), string(p.e.AccountID), p.e.Type, p.e.Subject, encodePayload(p.e.Payload), now)
 			}
-			b.WriteString(`(?,?,?,?,?,?)`)
-			args = append(args, seq, string(p.e.AccountID), p.e.Type, p.e.Subject, encodePayload(p.e.Payload), now)
-			seq++
-		}
-		if _, err := t.c.Exec(ctx, b.String(), args...); err != nil {
+			return args, nil
+		},
+		func(k int, args []any) error {
+			_, err := t.c.Exec(ctx, outboxInsert+strings.Repeat(",(?,?,?,?,?,?)", k-1), args...)
 			return err
-		}
-		evs = evs[k:]
+		})
+	if err != nil {
+		return err
 	}
 	t.events = nil
 	return nil

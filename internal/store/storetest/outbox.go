@@ -225,3 +225,47 @@ func testOutboxConcurrent(t *testing.T, nb NewBackend) {
 }
 
 var errRollback = errors.New("rollback")
+
+// testOutboxMany: a transaction of more events than one insert statement
+// takes (their payloads compressed while the statement before executes)
+// stores every one, in order, with consecutive sequence numbers and its
+// payload intact; one that fails stores none and consumes no number.
+func testOutboxMany(t *testing.T, nb NewBackend) {
+	ctx := context.Background()
+	e := setup(t, nb)
+	const n = 1234
+	evs := make([]model.Event, n)
+	for i := range evs {
+		p := fmt.Sprintf(`{"i":%d}`, i)
+		if i%3 == 0 { // large enough to be stored compressed
+			p = fmt.Sprintf(`{"i":%d,"text":%q}`, i, strings.Repeat(fmt.Sprintf("finding %d ", i), 60))
+		}
+		evs[i] = model.Event{AccountID: e.a.ID, Type: "finding.created", Subject: fmt.Sprint("f", i), Payload: []byte(p)}
+	}
+	boom := errors.New("boom")
+	err := e.s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.Outbox(store.AccountScope(e.a.ID)).Append(ctx, evs...); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("InTx = %v, want boom", err)
+	}
+	e.tx(t, func(tx store.Tx) error { return tx.Outbox(store.AccountScope(e.a.ID)).Append(ctx, evs...) })
+	e.view(t, func(tx store.Tx) error {
+		all, err := tx.Outbox(store.SystemScope()).List(ctx, 0, 10000)
+		if err != nil {
+			return err
+		}
+		if len(all) != n {
+			t.Fatalf("%d events stored, want %d", len(all), n)
+		}
+		for i, ev := range all {
+			if ev.Seq != int64(i+1) || ev.Subject != evs[i].Subject || string(ev.Payload) != string(evs[i].Payload) {
+				t.Fatalf("event %d = seq %d %s %.40s; want seq %d %s %.40s", i, ev.Seq, ev.Subject, ev.Payload, i+1, evs[i].Subject, evs[i].Payload)
+			}
+		}
+		return nil
+	})
+}

@@ -65,6 +65,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"StagedInventory", testStagedInventory},
 		{"ResourcesWithPackages", testResourcesWithPackages},
 		{"Outbox", testOutbox},
+		{"OutboxManyEvents", testOutboxMany},
 		{"OutboxConcurrent", testOutboxConcurrent},
 		{"InTxGrouped", testInTxGrouped},
 		{"InTxGroupedPanic", testInTxGroupedPanic},
