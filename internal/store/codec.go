@@ -28,7 +28,10 @@ var (
 func codecs() (*zstd.Encoder, *zstd.Decoder) {
 	encOnce.Do(func() {
 		// Errors are impossible with these constant options.
-		enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+		// A 1 MiB window: inventories are a few hundred KiB at most as
+		// JSON, and the encoder keeps two windows of history allocated for
+		// the life of the process (16 MiB with the default 8 MiB window).
+		enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<20))
 		dec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxInventoryBytes))
 	})
 	return enc, dec
