@@ -256,60 +256,33 @@ func (s *Server) registerImage(r *http.Request) (any, error) {
 
 func (s *Server) pushHost(r *http.Request) (any, error) {
 	p := mustPrincipal(r)
-	body, err := readBody(r, MaxInventoryBody)
-	if err != nil {
-		return nil, err
-	}
-	// Decoding and encoding an inventory is most of a push's CPU time:
-	// done by at most s.heavy pushes at once, so that a wave of pushes
-	// leaves the CPU to the scans of those already taken (whose writes are
-	// the server's bottleneck) instead of queueing them all first.
-	release, err := s.heavySlot(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	res, enc, err := s.decodePush(p, body)
-	release()
-	if err != nil {
-		return nil, err
-	}
-	return s.registerEncoded(r.Context(), p, res, enc)
-}
-
-// decodePush checks a PushHostRequest body and returns the resource and
-// its inventory encoded for the store.
-func (s *Server) decodePush(p *Principal, body []byte) (model.Resource, *store.EncodedInventory, error) {
 	var req PushHostRequest
-	if err := decodeBody(body, &req); err != nil {
-		return model.Resource{}, nil, err
+	if err := decodeJSON(r, MaxInventoryBody, &req); err != nil {
+		return nil, err
 	}
 	n, err := checkName(req.Name)
 	if err != nil {
-		return model.Resource{}, nil, err
+		return nil, err
 	}
 	if err := checkTags(req.Tags); err != nil {
-		return model.Resource{}, nil, err
+		return nil, err
 	}
 	if req.Inventory == nil {
-		return model.Resource{}, nil, badRequest("inventory: required")
+		return nil, badRequest("inventory: required")
 	}
 	if len(req.Inventory.Packages) > maxInvPkgs {
-		return model.Resource{}, nil, badRequest("inventory: at most %d packages", maxInvPkgs)
+		return nil, badRequest("inventory: at most %d packages", maxInvPkgs)
 	}
 	acct, err := accountFor(p, req.AccountID)
 	if err != nil {
-		return model.Resource{}, nil, err
+		return nil, err
 	}
 	inv := req.Inventory
 	inv.Target.Kind, inv.Target.Name = model.TargetHost, n
 	if inv.IndexedAt.IsZero() {
 		inv.IndexedAt = s.now()
 	}
-	enc, err := store.EncodeForStage(inv)
-	if err != nil {
-		return model.Resource{}, nil, err
-	}
-	return model.Resource{AccountID: acct, Type: model.ResourceHost, Name: n, Tags: req.Tags}, enc, nil
+	return s.register(r.Context(), p, model.Resource{AccountID: acct, Type: model.ResourceHost, Name: n, Tags: req.Tags}, inv)
 }
 
 // uploadQuery reads the name, tags and account of an upload's query.
@@ -386,6 +359,7 @@ func digestOf(data []byte) string {
 // register upserts a resource, stores its inventory when given, and queues
 // its scan, in one transaction.
 func (s *Server) register(ctx context.Context, p *Principal, res model.Resource, inv *model.Inventory) (any, error) {
+	var out Registered
 	// Encoded here, not in the grouped transaction, which runs on the
 	// store's one writer.
 	var enc *store.EncodedInventory
@@ -395,12 +369,6 @@ func (s *Server) register(ctx context.Context, p *Principal, res model.Resource,
 			return nil, err
 		}
 	}
-	return s.registerEncoded(ctx, p, res, enc)
-}
-
-// registerEncoded is register with the inventory (if any) encoded.
-func (s *Server) registerEncoded(ctx context.Context, p *Principal, res model.Resource, enc *store.EncodedInventory) (any, error) {
-	var out Registered
 	// Grouped: concurrent pushes commit together (fn may run twice; it
 	// only assigns out).
 	err := s.store.InTxGrouped(ctx, func(tx store.Tx) error {

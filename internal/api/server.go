@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/model"
@@ -64,9 +63,6 @@ type Config struct {
 	// AllowCommandTargets accepts command targets (programs run on the
 	// server); without it creating one is refused, since it would never run.
 	AllowCommandTargets bool
-	// HeavyConcurrency bounds the requests decoding and encoding an
-	// inventory at once (pushes); GOMAXPROCS when zero.
-	HeavyConcurrency int
 }
 
 // Server is the HTTP API.
@@ -85,9 +81,6 @@ type Server struct {
 	// allowCommands is Config.AllowCommandTargets.
 	allowCommands bool
 	routes        []Route
-	// heavy holds a token for each request decoding or encoding an
-	// inventory (Config.HeavyConcurrency).
-	heavy chan struct{}
 }
 
 // New returns a Server with every route registered.
@@ -107,11 +100,6 @@ func New(cfg Config) *Server {
 	if s.notify == nil {
 		s.notify = func() {}
 	}
-	n := cfg.HeavyConcurrency
-	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
-	}
-	s.heavy = make(chan struct{}, n)
 	for _, rt := range s.table() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(s.guard(rt.Access, rt.handler)))
 		s.routes = append(s.routes, rt)
@@ -120,17 +108,6 @@ func New(cfg Config) *Server {
 		return nil, &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route: " + r.Method + " " + r.URL.Path}
 	}))
 	return s
-}
-
-// heavySlot waits for one of the Config.HeavyConcurrency slots of CPU-heavy
-// request work and returns what frees it, or the error of ctx's end.
-func (s *Server) heavySlot(ctx context.Context) (release func(), err error) {
-	select {
-	case s.heavy <- struct{}{}:
-		return func() { <-s.heavy }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }
 
 // ServeHTTP implements http.Handler.
