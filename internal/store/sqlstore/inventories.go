@@ -326,7 +326,7 @@ func (s *inventories) Load(ctx context.Context, id model.ResourceID) (*model.Inv
 	if err != nil {
 		return nil, info, notFound(err, "inventory", string(id))
 	}
-	inv, err := store.DecodeInventory(data)
+	inv, err := store.DecodeInventorySized(data, info.Packages)
 	return inv, info, err
 }
 
