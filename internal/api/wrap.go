@@ -115,13 +115,20 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, header http.Header
 	_, _ = w.Write(append(data, '\n'))
 }
 
+// preallocLimit bounds the buffer decodeJSON allocates before a body's
+// bytes arrive.
+const preallocLimit = 1 << 20
+
 // decodeJSON reads a bounded JSON body into v, rejecting unknown fields and
 // trailing data. The body is read whole (sized by its Content-Length) and
 // decoded by jsonx: a pushed inventory is the server's largest and most
 // frequent request.
 func decodeJSON(r *http.Request, limit int64, v any) error {
-	// Room for the whole body and the read that finds its end.
-	size := min(max(r.ContentLength, 0), limit) + bytes.MinRead
+	// Room for the whole body and the read that finds its end, but only
+	// up to preallocLimit on the word of the Content-Length header: a
+	// larger body grows the buffer as it arrives, so that a request that
+	// announces 64 MiB and sends nothing costs nothing.
+	size := min(max(r.ContentLength, 0), limit, preallocLimit) + bytes.MinRead
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	if _, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, limit)); err != nil {
 		var mbe *http.MaxBytesError
