@@ -340,17 +340,7 @@ func findingArgs(fs []model.Finding) ([]any, error) {
 
 // execRows runs head, n rows of placeholders row, then tail, with args.
 func (s *findings) execRows(ctx context.Context, head, row, tail string, n int, args []any) (int, error) {
-	var b strings.Builder
-	b.Grow(len(head) + n*(len(row)+1) + len(tail))
-	b.WriteString(head)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(row)
-	}
-	b.WriteString(tail)
-	res, err := s.t.c.Exec(ctx, b.String(), args...)
+	res, err := s.t.c.Exec(ctx, multiRowSQL(head, row, tail, n), args...)
 	return int(res), err
 }
 

@@ -52,6 +52,22 @@ func scopeCond(sc store.Scope, col string, args []any) (string, []any) {
 }
 
 // placeholders returns "?,?,…" n times.
+// multiRowSQL returns head, n copies of row separated by commas, then
+// tail: a multi-row INSERT's text.
+func multiRowSQL(head, row, tail string, n int) string {
+	var b strings.Builder
+	b.Grow(len(head) + n*(len(row)+1) + len(tail))
+	b.WriteString(head)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(tail)
+	return b.String()
+}
+
 func placeholders(n int) string {
 	if n <= 0 {
 		return ""

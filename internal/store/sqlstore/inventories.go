@@ -294,24 +294,15 @@ func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id m
 // ignored; ignoring rather than aborting spares SQLite a statement journal.
 func (s *inventories) insertRows(ctx context.Context, into, row string, cols, n int, add func(i int, args []any) []any) error {
 	batch := min(s.t.s.d.MaxParams/cols, 500)
-	var b strings.Builder
 	args := make([]any, 0, batch*cols)
 	for start := 0; start < n; {
 		k := min(batch, n-start)
-		b.Reset()
 		args = args[:0]
-		b.WriteString(s.t.s.d.InsertIgnore)
-		b.WriteByte(' ')
-		b.WriteString(into)
 		for i := range k {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(row)
 			args = add(start+i, args)
 		}
-		b.WriteString(s.t.s.d.IgnoreSuffix)
-		if _, err := s.t.c.Exec(ctx, b.String(), args...); err != nil {
+		q := multiRowSQL(s.t.s.d.InsertIgnore+" "+into, row, s.t.s.d.IgnoreSuffix, k)
+		if _, err := s.t.c.Exec(ctx, q, args...); err != nil {
 			return err
 		}
 		start += k

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/klauspost/compress/s2"
@@ -39,9 +38,8 @@ func (o *outbox) Append(ctx context.Context, events ...model.Event) error {
 	return nil
 }
 
-// outboxInsert is the outbox insert of one row; more rows append
-// ",(?,?,?,?,?,?)".
-const outboxInsert = `INSERT INTO outbox (seq, account_id, type, subject, payload, created_at) VALUES (?,?,?,?,?,?)`
+// outboxInsert is the head of the outbox's multi-row insert.
+const outboxInsert = `INSERT INTO outbox (seq, account_id, type, subject, payload, created_at) VALUES `
 
 // flush writes the transaction's events just before commit. The counter
 // row's lock is held from here to commit, so sequence numbers are given
@@ -70,7 +68,7 @@ func (t *tx) flush(ctx context.Context) error {
 			return args, nil
 		},
 		func(k int, args []any) error {
-			_, err := t.c.Exec(ctx, outboxInsert+strings.Repeat(",(?,?,?,?,?,?)", k-1), args...)
+			_, err := t.c.Exec(ctx, multiRowSQL(outboxInsert, "(?,?,?,?,?,?)", "", k), args...)
 			return err
 		})
 	if err != nil {
