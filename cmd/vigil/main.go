@@ -5,6 +5,10 @@
 //
 // VIGIL_CPUPROFILE=FILE writes a CPU profile of the whole run to FILE (go
 // tool pprof reads it): how BENCHMARKS.md's server figures are analysed.
+// VIGIL_MEMPROFILE=FILE writes a heap profile at exit (its alloc_space
+// view: every allocation of the run, by where it was made).
+// VIGIL_TRACE=FILE writes an execution trace (go tool trace reads it): where
+// the server's goroutines wait.
 package main
 
 import (
@@ -13,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 
 	"github.com/vigilsec/vigil/internal/cli"
@@ -21,9 +26,12 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	done := profile(os.Getenv("VIGIL_CPUPROFILE"))
+	traced := traceTo(os.Getenv("VIGIL_TRACE"))
 	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	traced()
 	done()
+	heapProfile(os.Getenv("VIGIL_MEMPROFILE"))
 	os.Exit(code)
 }
 
@@ -43,5 +51,42 @@ func profile(path string) func() {
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
+	}
+}
+
+// traceTo starts an execution trace to path, if set, and returns what
+// stops it.
+func traceTo(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = trace.Start(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "vigil: VIGIL_TRACE: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		trace.Stop()
+		_ = f.Close()
+	}
+}
+
+// heapProfile writes a heap profile to path, if set.
+func heapProfile(path string) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "vigil: VIGIL_MEMPROFILE: %v\n", err)
 	}
 }

@@ -36,7 +36,9 @@ import (
 // its peak resident memory (VmHWM). VIGIL_BENCH_DIR puts the data
 // directory elsewhere than the test's temporary directory;
 // VIGIL_BENCH_KEEP=DIR keeps each run's data directory in DIR for
-// inspection.
+// inspection. VIGIL_BENCH_SERVER_ARGS adds arguments to the server's
+// command line, VIGIL_BENCH_SERVER_ENV (NAME=VALUE …) variables to its
+// environment only.
 func BenchmarkServerPush(b *testing.B) {
 	n := envInt("VIGIL_BENCH_RESOURCES", 10000)
 	pushers := envInt("VIGIL_BENCH_PUSHERS", 64)
@@ -107,6 +109,7 @@ func runServerPush(b *testing.B, bin, adv, data string, bodies [][]byte, pushers
 	defer logf.Close()
 	srv := exec.Command(bin, append([]string{"server", "--listen", addr, "--data-dir", data, "--update-interval", "0", "--rescan-interval", "0"}, strings.Fields(os.Getenv("VIGIL_BENCH_SERVER_ARGS"))...)...)
 	srv.Env = append(os.Environ(), "VIGIL_DB_DIR="+adv, "VIGIL_BOOTSTRAP_TOKEN="+token)
+	srv.Env = append(srv.Env, strings.Fields(os.Getenv("VIGIL_BENCH_SERVER_ENV"))...)
 	srv.Stdout, srv.Stderr = logf, logf
 	if err := srv.Start(); err != nil {
 		b.Fatal(err)
