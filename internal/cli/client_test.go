@@ -223,3 +223,10 @@ func TestWorkerNeedsPostgres(t *testing.T) {
 		t.Errorf("worker without --db: %d %s", code, stderr)
 	}
 }
+
+func TestServerMemoryTarget(t *testing.T) {
+	code, _, stderr := run(t, "--db-dir", testDB, "server", "--data-dir", t.TempDir(), "--listen", "127.0.0.1:0", "--memory-target", "lots")
+	if code != ExitError || !strings.Contains(stderr, "--memory-target") {
+		t.Errorf("server --memory-target lots: %d %s", code, stderr)
+	}
+}
