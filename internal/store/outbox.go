@@ -19,10 +19,12 @@ type OutboxStore interface {
 	// Last returns the highest sequence number committed (0 when none),
 	// whatever the scope.
 	Last(ctx context.Context) (int64, error)
-	// Prune deletes up to limit events created before the given time
-	// that every delivery target has passed (sequence number at or below
-	// the lowest target cursor), oldest first, and returns how many it
-	// deleted. It needs the system scope.
+	// Prune deletes events created before the given time that every
+	// delivery target has passed (sequence number at or below the lowest
+	// target cursor), oldest first, and returns how many it deleted. It
+	// deletes up to limit stored units: events appended together may be
+	// stored together and go together, once the last of them may, so the
+	// count may exceed limit. It needs the system scope.
 	Prune(ctx context.Context, before time.Time, limit int) (int, error)
 }
 

@@ -38,12 +38,18 @@ func (o *outbox) Append(ctx context.Context, events ...model.Event) error {
 	return nil
 }
 
+// outboxChunkRows is how many rows one insert statement of the outbox
+// writes.
+const outboxChunkRows = 8
+
 // outboxInsert is the head of the outbox's multi-row insert.
-const outboxInsert = `INSERT INTO outbox (seq, account_id, type, subject, payload, created_at) VALUES `
+const outboxInsert = `INSERT INTO outbox (seq, account_id, type, subject, payload, created_at, events) VALUES `
 
 // flush writes the transaction's events just before commit. The counter
 // row's lock is held from here to commit, so sequence numbers are given
-// out in commit order and none is lost to a rollback.
+// out in commit order and none is lost to a rollback. Runs of events of
+// one account are written as blocks (outboxblock.go); a lone event as a
+// row of its own.
 func (t *tx) flush(ctx context.Context) error {
 	if len(t.events) == 0 {
 		return nil
@@ -55,20 +61,34 @@ func (t *tx) flush(ctx context.Context) error {
 	}
 	first := last - n + 1
 	now := micro(t.s.now())
-	const cols = 6
+	const cols = 7
 	evs := t.events
-	// Payloads are compressed (encodePayload) while the statement before
-	// executes.
-	err := execChunks(len(evs), min(t.s.d.MaxParams/cols, 200),
+	ends := blocks(evs)
+	// Payloads are compressed (encodePayload, encodeBlock) while the
+	// statement before executes: a few rows per statement, since a row
+	// may be a block of hundreds of events.
+	err := execChunks(len(ends), min(t.s.d.MaxParams/cols, outboxChunkRows),
 		func(lo, hi int) ([]any, error) {
 			args := make([]any, 0, (hi-lo)*cols)
-			for i, p := range evs[lo:hi] {
-				args = append(args, first+int64(lo+i), string(p.e.AccountID), p.e.Type, p.e.Subject, encodePayload(p.e.Payload), now)
+			start := 0
+			if lo > 0 {
+				start = ends[lo-1]
+			}
+			for _, end := range ends[lo:hi] {
+				run := evs[start:end]
+				seq := first + int64(end-1)
+				if len(run) == 1 {
+					e := run[0].e
+					args = append(args, seq, string(e.AccountID), e.Type, e.Subject, encodePayload(e.Payload), now, 1)
+				} else {
+					args = append(args, seq, string(run[0].e.AccountID), "", "", encodeBlock(run), now, len(run))
+				}
+				start = end
 			}
 			return args, nil
 		},
 		func(k int, args []any) error {
-			_, err := t.c.Exec(ctx, multiRowSQL(outboxInsert, "(?,?,?,?,?,?)", "", k), args...)
+			_, err := t.c.Exec(ctx, multiRowSQL(outboxInsert, "(?,?,?,?,?,?,?)", "", k), args...)
 			return err
 		})
 	if err != nil {
@@ -83,27 +103,42 @@ func (o *outbox) List(ctx context.Context, since int64, limit int) ([]model.Even
 		limit = 10000
 	}
 	cond, args := scopeCond(o.sc, "account_id", []any{since})
-	args = append(args, limit)
-	rows, err := o.t.c.Query(ctx, `SELECT seq, account_id, type, subject, payload, created_at FROM outbox WHERE seq > ?`+cond+` ORDER BY seq LIMIT ?`, args...)
+	args = append(args, limit) // each row holds at least one event
+	rows, err := o.t.c.Query(ctx, `SELECT seq, account_id, type, subject, payload, created_at, events FROM outbox WHERE seq > ?`+cond+` ORDER BY seq LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []model.Event
-	for rows.Next() {
+	for len(out) < limit && rows.Next() {
 		var e model.Event
 		var created int64
 		var payload []byte
-		if err := rows.Scan(&e.Seq, &e.AccountID, &e.Type, &e.Subject, &payload, &created); err != nil {
+		var count int
+		if err := rows.Scan(&e.Seq, &e.AccountID, &e.Type, &e.Subject, &payload, &created, &count); err != nil {
 			return nil, err
 		}
-		p, err := decodePayload(payload)
-		if err != nil {
-			return nil, fmt.Errorf("event %d: %w", e.Seq, err)
-		}
-		e.Payload = p
 		e.CreatedAt = fromMicro(created)
-		out = append(out, e)
+		if count == 1 {
+			p, err := decodePayload(payload)
+			if err != nil {
+				return nil, fmt.Errorf("event %d: %w", e.Seq, err)
+			}
+			e.Payload = p
+			out = append(out, e)
+			continue
+		}
+		evs, err := decodeBlock(e.Seq, count, payload)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range evs {
+			if b.Seq <= since || len(out) == limit {
+				continue
+			}
+			b.AccountID, b.CreatedAt = e.AccountID, e.CreatedAt
+			out = append(out, b)
+		}
 	}
 	return out, rows.Err()
 }
@@ -133,9 +168,22 @@ func (o *outbox) Prune(ctx context.Context, before time.Time, limit int) (int, e
 	if floor != nil {
 		upTo = *floor
 	}
-	n, err := o.t.c.Exec(ctx, `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE seq <= ? AND created_at < ? ORDER BY seq LIMIT ?)`,
+	// A block goes when its last event may.
+	rows, err := o.t.c.Query(ctx, `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE seq <= ? AND created_at < ? ORDER BY seq LIMIT ?) RETURNING events`,
 		upTo, micro(before), limit)
-	return int(n), err
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var k int
+		if err := rows.Scan(&k); err != nil {
+			return n, err
+		}
+		n += k
+	}
+	return n, rows.Err()
 }
 
 type audit struct {

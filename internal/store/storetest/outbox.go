@@ -269,3 +269,110 @@ func testOutboxMany(t *testing.T, nb NewBackend) {
 		return nil
 	})
 }
+
+// testOutboxTogether appends events of two accounts in one transaction,
+// runs of each interleaved (the store may keep events appended together
+// together), and reads them back every way a consumer does: from every
+// position, with limits that end between events written together, in
+// one account's scope; then prunes with a delivery cursor between them.
+func testOutboxTogether(t *testing.T, nb NewBackend) {
+	ctx := context.Background()
+	e := setup(t, nb)
+	var hook store.Target // its cursor starts at 0, before every event
+	e.tx(t, func(tx store.Tx) error {
+		var err error
+		hook, err = tx.Delivery(store.SystemScope()).CreateTarget(ctx, store.Target{AccountID: e.a.ID, Name: "hook", Kind: store.TargetWebhook,
+			Config: []byte(`{"url":"https://siem.example/hook"}`), Secret: "s"})
+		return err
+	})
+	var evs []model.Event
+	for i := range 40 {
+		acct := e.a.ID
+		if (i/7)%2 == 1 { // runs of 7 of A, 7 of B, …
+			acct = e.b.ID
+		}
+		var p []byte
+		switch i % 4 {
+		case 0:
+			p = fmt.Appendf(nil, `{"i":%d}`, i)
+		case 1:
+			p = fmt.Appendf(nil, `{"i":%d,"text":%q}`, i, strings.Repeat("CVE-2024-0001 lodash ", 30))
+		}
+		evs = append(evs, model.Event{AccountID: acct, Type: fmt.Sprint("type.", i%3), Subject: fmt.Sprint("s", i), Payload: p})
+	}
+	e.tx(t, func(tx store.Tx) error { return tx.Outbox(store.SystemScope()).Append(ctx, evs...) })
+	e.tx(t, func(tx store.Tx) error { // one more, alone
+		return tx.Outbox(store.SystemScope()).Append(ctx, model.Event{AccountID: e.a.ID, Type: "last", Subject: "s40"})
+	})
+	evs = append(evs, model.Event{AccountID: e.a.ID, Type: "last", Subject: "s40"})
+	show := func(es []model.Event) []string {
+		var out []string
+		for _, ev := range es {
+			out = append(out, fmt.Sprintf("%d %s %s %s %s", ev.Seq, ev.AccountID, ev.Type, ev.Subject, ev.Payload))
+		}
+		return out
+	}
+	want := func(scope model.AccountID, since int64, limit int) []string {
+		var out []string
+		for i, ev := range evs {
+			if seq := int64(i + 1); seq > since && len(out) < limit && (scope == "" || ev.AccountID == scope) {
+				ev.Seq = seq
+				out = append(out, show([]model.Event{ev})...)
+			}
+		}
+		return out
+	}
+	e.view(t, func(tx store.Tx) error {
+		for _, sc := range []model.AccountID{"", e.a.ID, e.b.ID} {
+			scope := store.SystemScope()
+			if sc != "" {
+				scope = store.AccountScope(sc)
+			}
+			for since := int64(0); since <= 41; since++ {
+				for _, limit := range []int{1, 3, 10, 100} {
+					got, err := tx.Outbox(scope).List(ctx, since, limit)
+					if err != nil {
+						return err
+					}
+					if !slices.Equal(show(got), want(sc, since, limit)) {
+						t.Fatalf("scope %q since %d limit %d:\n got %q\nwant %q", sc, since, limit, show(got), want(sc, since, limit))
+					}
+					for _, ev := range got {
+						if !ev.CreatedAt.Equal(e.clock.Now()) {
+							t.Fatalf("event %d created %v, want %v", ev.Seq, ev.CreatedAt, e.clock.Now())
+						}
+					}
+				}
+			}
+		}
+		return nil
+	})
+	// A target's cursor in the middle of events written together: none
+	// after it goes, whatever is stored with them.
+	e.tx(t, func(tx store.Tx) error {
+		return tx.Delivery(store.SystemScope()).Commit(ctx, store.Progress{Target: hook.ID, Cursor: 10})
+	})
+	e.clock.Advance(time.Hour)
+	var pruned int
+	e.tx(t, func(tx store.Tx) error {
+		var err error
+		pruned, err = tx.Outbox(store.SystemScope()).Prune(ctx, e.clock.Now(), 1000)
+		return err
+	})
+	e.view(t, func(tx store.Tx) error {
+		left, err := tx.Outbox(store.SystemScope()).List(ctx, 0, 100)
+		if err != nil {
+			return err
+		}
+		if len(left)+pruned != len(evs) {
+			t.Errorf("pruned %d and %d left of %d", pruned, len(left), len(evs))
+		}
+		if pruned > 10 || pruned < 7 {
+			t.Errorf("pruned %d events with the cursor at 10 (the first account's first 7 are apart from the rest)", pruned)
+		}
+		if len(left) > 0 && !slices.Equal(show(left), want("", int64(pruned), 100)) {
+			t.Errorf("left after pruning %d:\n got %q\nwant %q", pruned, show(left), want("", int64(pruned), 100))
+		}
+		return nil
+	})
+}

@@ -67,6 +67,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"Outbox", testOutbox},
 		{"OutboxManyEvents", testOutboxMany},
 		{"OutboxConcurrent", testOutboxConcurrent},
+		{"OutboxTogether", testOutboxTogether},
 		{"InTxGrouped", testInTxGrouped},
 		{"InTxGroupedPanic", testInTxGroupedPanic},
 		{"Audit", testAudit},
