@@ -239,30 +239,30 @@ func (w *writer) plan(res *model.Resource, scanID, snapshotID string, c candidat
 	tk := touchKey{scanID, snapshotID}
 	seen := make(map[model.FindingID]bool, len(c.fs))
 	for i := range c.fs {
-		cand := c.fs[i]
+		cand := &c.fs[i] // c is this plan's own
 		seen[cand.ID] = true
-		applyRule(&cand, rules)
+		applyRule(cand, rules)
 		st := byID[cand.ID]
 		if st == nil {
-			w.emit(EventCreated, &cand, "", nil)
+			w.emit(EventCreated, cand, "", nil)
 			w.inserts = append(w.inserts, cand)
 			p.d.Created++
-			countOpen(&p.d.Open, &cand)
+			countOpen(&p.d.Open, cand)
 			continue
 		}
 		fp := c.prints[i]
 		if fp == "" {
 			fp = cand.Fingerprint()
 		}
-		if st.Status != model.StatusClosed && st.Status == cand.Status && st.SuppressedBy == ruleOf(&cand) &&
+		if st.Status != model.StatusClosed && st.Status == cand.Status && st.SuppressedBy == ruleOf(cand) &&
 			st.Fingerprint == fp {
 			w.touchOne(tk, cand.ID)
 			p.d.Unchanged++
-			countOpen(&p.d.Open, &cand)
+			countOpen(&p.d.Open, cand)
 			continue
 		}
 		cand.Content = nil // apply may change it (kept evidence)
-		p.changed = append(p.changed, cand)
+		p.changed = append(p.changed, *cand)
 		p.prints = append(p.prints, [2]string{fp, st.Fingerprint})
 	}
 	for i := range states {
@@ -322,8 +322,9 @@ type writer struct {
 	// reobserve touches the findings observed again unchanged: a scan
 	// observed them (a rematch only re-evaluated a stored inventory).
 	reobserve bool
-	// inserts are new findings; puts replace stored ones.
-	inserts []model.Finding
+	// inserts are new findings (in the candidates of their plans, not
+	// copied until flush); puts replace stored ones.
+	inserts []*model.Finding
 	puts    []model.Finding
 	touch   map[touchKey][]model.FindingID
 	// events are the outbox events, their payloads encoded at flush from
@@ -446,8 +447,12 @@ func (w *writer) flush(ctx context.Context, tx store.Tx, sc store.Scope) error {
 	if len(w.inserts) > 0 {
 		// In id order: ids are grouped by vulnerability, so that the new
 		// findings of many resources share index pages.
-		slices.SortFunc(w.inserts, func(a, b model.Finding) int { return strings.Compare(string(a.ID), string(b.ID)) })
-		if err := fs.Insert(ctx, w.inserts...); err != nil {
+		slices.SortFunc(w.inserts, func(a, b *model.Finding) int { return strings.Compare(string(a.ID), string(b.ID)) })
+		ins := make([]model.Finding, len(w.inserts))
+		for i, f := range w.inserts {
+			ins[i] = *f
+		}
+		if err := fs.Insert(ctx, ins...); err != nil {
 			return err
 		}
 	}
