@@ -34,13 +34,17 @@ func scanStartOf(ctx context.Context, def time.Time) time.Time {
 // Completed with the resource's open findings by severity and, when this
 // is the resource's first successful scan, Initial Scan Complete.
 // Rematches after an advisory update are not scans and announce neither.
+// obs are the observations of the scan's matches.
 func (a *App) reconcileScan(ctx context.Context, tx store.Tx, b *finding.ScanBatch, now time.Time, sc store.Scope, res model.Resource,
-	snapshot string, inv *model.Inventory, ms []model.Match) ([]model.Event, error) {
+	snapshot string, inv *model.Inventory, obs []model.Observation) ([]model.Event, error) {
 	first, err := firstScan(ctx, tx, sc, res)
 	if err != nil {
 		return nil, err
 	}
-	obs, err := a.withExposure(ctx, tx, sc, res, finding.ObservationsFromMatches(inv, ms))
+	// The exposure analysis appends to a copy (this may run again: its
+	// changes to the observations' package details are the same each
+	// time).
+	obs, err = a.withExposure(ctx, tx, sc, res, obs[:len(obs):len(obs)])
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,10 @@ type scanWork struct {
 	inv    *model.Inventory
 	snapID string
 	ms     []model.Match
-	cov    model.Coverage
+	// obs are the observations of ms (finding.ObservationsFromMatches),
+	// made with the match rather than in the write transaction.
+	obs []model.Observation
+	cov model.Coverage
 	// started is when the scan job started (its Scan Completed event's
 	// startedAt).
 	started time.Time
@@ -162,7 +165,8 @@ func (a *App) matchScan(ctx context.Context, sc store.Scope, res model.Resource,
 	if inv.OS != nil && inv.OS.Unknown && len(inv.Packages) == 0 {
 		cov = model.Coverage{Status: model.CoverageInactive, Reason: model.ReasonUnsupportedOS, LastScannedAt: cov.LastScannedAt}
 	}
-	return &scanWork{sc: sc, res: res, inv: inv, snapID: snapID, ms: ms, cov: cov, started: scanStartOf(ctx, time.Time{})}, nil
+	return &scanWork{sc: sc, res: res, inv: inv, snapID: snapID, ms: ms, obs: finding.ObservationsFromMatches(inv, ms), cov: cov,
+		started: scanStartOf(ctx, time.Time{})}, nil
 }
 
 // writeScan reconciles a prepared scan's findings and records its
@@ -215,7 +219,7 @@ func (a *App) writeScanInto(ctx context.Context, tx store.Tx, b *finding.ScanBat
 		}
 		a.matched.Add(1)
 		fresh := *w
-		fresh.snapID, fresh.ms = id, ms
+		fresh.snapID, fresh.ms, fresh.obs = id, ms, finding.ObservationsFromMatches(w.inv, ms)
 		w = &fresh
 	}
 	cur, err := tx.Resources(w.sc).Get(ctx, w.res.ID)
@@ -227,7 +231,7 @@ func (a *App) writeScanInto(ctx context.Context, tx store.Tx, b *finding.ScanBat
 			return nil, err
 		}
 	}
-	evs, err := a.reconcileScan(ctx, tx, b, now, w.sc, cur, w.snapID, w.inv, w.ms)
+	evs, err := a.reconcileScan(ctx, tx, b, now, w.sc, cur, w.snapID, w.inv, w.obs)
 	if err != nil {
 		return nil, err
 	}
