@@ -14,6 +14,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -25,8 +26,8 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	done := profile(os.Getenv("VIGIL_CPUPROFILE"))
-	traced := traceTo(os.Getenv("VIGIL_TRACE"))
+	done := recordTo("VIGIL_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile)
+	traced := recordTo("VIGIL_TRACE", trace.Start, trace.Stop)
 	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	traced()
@@ -35,41 +36,24 @@ func main() {
 	os.Exit(code)
 }
 
-// profile starts a CPU profile to path, if set, and returns what stops it.
-func profile(path string) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err == nil {
-		err = pprof.StartCPUProfile(f)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "vigil: VIGIL_CPUPROFILE: %v\n", err)
-		return func() {}
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		_ = f.Close()
-	}
-}
-
-// traceTo starts an execution trace to path, if set, and returns what
+// recordTo starts a recording (a CPU profile, an execution trace) to the
+// file the environment variable env names, if set, and returns what
 // stops it.
-func traceTo(path string) func() {
+func recordTo(env string, start func(io.Writer) error, stop func()) func() {
+	path := os.Getenv(env)
 	if path == "" {
 		return func() {}
 	}
 	f, err := os.Create(path)
 	if err == nil {
-		err = trace.Start(f)
+		err = start(f)
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "vigil: VIGIL_TRACE: %v\n", err)
+		fmt.Fprintf(os.Stderr, "vigil: %s: %v\n", env, err)
 		return func() {}
 	}
 	return func() {
-		trace.Stop()
+		stop()
 		_ = f.Close()
 	}
 }
