@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/advisory"
+	"github.com/vigilsec/vigil/internal/memtarget"
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/scan"
 	"github.com/vigilsec/vigil/internal/store"
@@ -26,6 +27,8 @@ import (
 // inventories (N from VIGIL_BENCH_INVENTORIES, default 10,000; each the
 // real node-app lockfile's packages) after an advisory update that touches
 // one package (lodash), on SQLite. Each iteration is one full rematch.
+// The collector runs against the server's default memory target
+// (memtarget.Default), as in `vigil server`.
 // VIGIL_BENCH_PROF=FILE writes a CPU profile of the rematch alone;
 // VIGIL_BENCH_KEEP=DIR builds the store in DIR and leaves it there (to
 // inspect with sqlite3).
@@ -35,6 +38,9 @@ func BenchmarkRematchAfterUpdate(b *testing.B) {
 		n, _ = strconv.Atoi(v)
 	}
 	ctx := context.Background()
+	if tu, err := memtarget.Start(memtarget.Default); err == nil {
+		defer tu.Stop()
+	}
 	dir := b.TempDir()
 	if d := os.Getenv("VIGIL_BENCH_KEEP"); d != "" {
 		dir = d

@@ -24,6 +24,10 @@ import (
 	"sync/atomic"
 )
 
+// Default is the memory target `vigil server` and `vigil worker` apply
+// unless told otherwise (--memory-target): 256 MiB.
+const Default = 256 << 20
+
 // Tuner holds the collector to a memory target until Stop.
 type Tuner struct {
 	target  uint64
