@@ -317,8 +317,8 @@ func (s *findings) writeRows(ctx context.Context, head, tail string, fs []model.
 	err := execChunks(len(fs), min(s.t.s.d.MaxParams/ncols, 100),
 		func(lo, hi int) ([]any, error) { return findingArgs(fs[lo:hi]) },
 		func(k int, args []any) error {
-			n, err := s.execRows(ctx, head, row, tail, k, args)
-			total += n
+			n, err := s.t.c.Exec(ctx, multiRowSQL(head, row, tail, k), args...)
+			total += int(n)
 			return err
 		})
 	return total, err
@@ -336,12 +336,6 @@ func findingArgs(fs []model.Finding) ([]any, error) {
 		args = append(args, vals...)
 	}
 	return args, nil
-}
-
-// execRows runs head, n rows of placeholders row, then tail, with args.
-func (s *findings) execRows(ctx context.Context, head, row, tail string, n int, args []any) (int, error) {
-	res, err := s.t.c.Exec(ctx, multiRowSQL(head, row, tail, n), args...)
-	return int(res), err
 }
 
 func (s *findings) Touch(ctx context.Context, ids []model.FindingID, at time.Time, scanID, snapshotID string) error {

@@ -51,7 +51,6 @@ func scopeCond(sc store.Scope, col string, args []any) (string, []any) {
 	return b.String(), args
 }
 
-// placeholders returns "?,?,…" n times.
 // multiRowSQL returns head, n copies of row separated by commas, then
 // tail: a multi-row INSERT's text.
 func multiRowSQL(head, row, tail string, n int) string {
@@ -68,6 +67,7 @@ func multiRowSQL(head, row, tail string, n int) string {
 	return b.String()
 }
 
+// placeholders returns "?,?,…" n times.
 func placeholders(n int) string {
 	if n <= 0 {
 		return ""
