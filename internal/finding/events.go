@@ -1,7 +1,6 @@
 package finding
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/vigilsec/vigil/internal/event"
@@ -165,15 +164,24 @@ func encodeEvents(events []model.Event, details []*event.Finding) (err error) {
 			err = fmt.Errorf("encode finding events: %v", v)
 		}
 	}()
+	// The payloads share 64 KiB buffers rather than each its own.
+	var arena []byte
 	for i, d := range details {
 		if events[i].Payload != nil {
 			continue
 		}
-		b, err := json.Marshal(d)
+		if cap(arena)-len(arena) < 4<<10 {
+			arena = make([]byte, 0, 64<<10)
+		}
+		free := arena[len(arena):]
+		b, err := d.AppendJSON(free)
 		if err != nil {
 			return fmt.Errorf("encode finding event: %w", err)
 		}
-		events[i].Payload = b
+		if len(b) <= cap(free) { // written in place
+			arena = arena[:len(arena)+len(b)]
+		}
+		events[i].Payload = b[:len(b):len(b)]
 	}
 	return nil
 }

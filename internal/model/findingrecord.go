@@ -229,7 +229,25 @@ func (f *Finding) FirstPackage() *VulnerablePackage {
 // too: a finding an advisory update re-matched unchanged keeps its
 // fingerprint (and is touched, not rewritten). It is stable across a JSON
 // round trip.
-func (f *Finding) ContentJSON() []byte {
+func (f *Finding) ContentJSON() []byte { return f.AppendContentJSON(nil) }
+
+// AppendContentJSON appends ContentJSON to dst.
+func (f *Finding) AppendContentJSON(dst []byte) []byte {
+	c := *f
+	c.ID, c.AccountID = "", ""
+	c.Status, c.Suppression, c.ClosedReason = "", nil, ""
+	c.FirstObservedAt, c.LastObservedAt, c.UpdatedAt, c.ClosedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	c.ReopenCount, c.SnapshotID, c.ScanID = 0, "", ""
+	if b, ok := appendFindingJSON(dst, &c, true); ok {
+		return b
+	}
+	// What Marshal makes of it (nothing: it fails on the same values).
+	return append(dst, contentJSONMarshal(f)...)
+}
+
+// contentJSONMarshal is ContentJSON made by encoding/json (the reference
+// the hand-written encoder must match; nil when Marshal fails).
+func contentJSONMarshal(f *Finding) []byte {
 	c := *f
 	c.ID, c.AccountID = "", ""
 	c.Status, c.Suppression, c.ClosedReason = "", nil, ""

@@ -190,8 +190,18 @@ func (s *findings) query(ctx context.Context, q string, args ...any) ([]model.Fi
 
 // encodeContent compresses a finding's ContentJSON for the data column
 // with S2 (it is mostly URLs and prose; compressing halves what every
-// write puts through the WAL).
-func encodeContent(content []byte) []byte { return s2.Encode(nil, content) }
+// write puts through the WAL), into *arena, which it refills in 64 KiB
+// pieces; the result is a slice of it with no room to grow.
+func encodeContent(arena *[]byte, content []byte) []byte {
+	need := s2.MaxEncodedLen(len(content))
+	if cap(*arena)-len(*arena) < need {
+		*arena = make([]byte, 0, max(64<<10, need))
+	}
+	a := *arena
+	out := s2.Encode(a[len(a):cap(a)], content)
+	*arena = a[:len(a)+len(out)]
+	return out[:len(out):len(out)]
+}
 
 // maxFindingData bounds a decoded data column.
 const maxFindingData = 16 << 20
@@ -219,13 +229,23 @@ func orNone(v *float64) float64 {
 	return *v
 }
 
-// findingRow returns the values of findingWriteCols for f.
-func findingRow(f *model.Finding) ([]any, error) {
+// rowBuffers are the scratch and output buffers findingRow works in.
+type rowBuffers struct {
+	// content is a finding's ContentJSON when the finding has none.
+	content []byte
+	// data holds the compressed contents of the rows of one statement,
+	// each value a slice of it (SQLite copies them as it binds them).
+	data []byte
+}
+
+// findingRow appends the values of findingWriteCols for f to args.
+func findingRow(args []any, f *model.Finding, buf *rowBuffers) []any {
 	content := f.Content
 	if content == nil {
-		content = f.ContentJSON()
+		buf.content = f.AppendContentJSON(buf.content[:0])
+		content = buf.content
 	}
-	data := encodeContent(content)
+	data := encodeContent(&buf.data, content)
 	var eco, name, ver, path, layer string
 	if p := f.FirstPackage(); p != nil {
 		eco, name, ver, path, layer = string(p.Ecosystem), p.Name, p.Version, p.FilePath, p.Layer
@@ -238,12 +258,12 @@ func findingRow(f *model.Finding) ([]any, error) {
 	if f.Suppression != nil {
 		sup = *f.Suppression
 	}
-	return []any{string(f.ID), string(f.AccountID), string(f.Resource.ID), string(f.Resource.Type), string(f.Type),
+	return append(args, string(f.ID), string(f.AccountID), string(f.Resource.ID), string(f.Resource.Type), string(f.Type),
 		f.CheckID, f.Title, string(f.Status), string(f.Severity), int64(f.Severity.Rank()), orNone(f.Score), f.CVSSBase(),
 		orNone(epss), string(f.FixAvailable), string(f.ExploitAvailable), eco, name, ver, path, layer,
 		f.Resource.ImageRepository, f.Resource.ImageTag, string(sup.RuleID), sup.Reason, micro(sup.ExpiresAt),
 		string(f.ClosedReason), int64(f.ReopenCount), model.FingerprintOf(content), micro(f.FirstObservedAt), micro(f.LastObservedAt),
-		micro(f.UpdatedAt), micro(f.ClosedAt), f.ScanID, f.SnapshotID, data}, nil
+		micro(f.UpdatedAt), micro(f.ClosedAt), f.ScanID, f.SnapshotID, data)
 }
 
 func (s *findings) Put(ctx context.Context, fs ...model.Finding) error {
@@ -328,12 +348,9 @@ func (s *findings) writeRows(ctx context.Context, head, tail string, fs []model.
 // one slice.
 func findingArgs(fs []model.Finding) ([]any, error) {
 	args := make([]any, 0, len(fs)*len(findingWriteCols))
+	var buf rowBuffers
 	for i := range fs {
-		vals, err := findingRow(&fs[i])
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, vals...)
+		args = findingRow(args, &fs[i], &buf)
 	}
 	return args, nil
 }
