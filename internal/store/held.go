@@ -147,20 +147,70 @@ func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 		}
 	}
 	out := make([]HeldRef, 0, len(groups))
+	var e heldEncoder
 	for r, ps := range groups {
 		for i := range ps {
 			if ps[i].Name == r.Name {
 				ps[i].Name = "" // the row's own
 			}
 		}
-		b, err := encodeHeld(ps, heldCompactRaw, heldCompactS2)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, HeldRef{PackageRef: r, Packages: b})
+		out = append(out, HeldRef{PackageRef: r, Packages: e.encode(ps)})
 	}
 	slices.SortFunc(out, func(a, b HeldRef) int { return comparePackageRef(a.PackageRef, b.PackageRef) })
 	return out, nil
+}
+
+// heldEncoder encodes the package lists of one inventory's rows as
+// encodeHeld(ps, heldCompactRaw, heldCompactS2) does (TestHeldEncoder),
+// without reflection, each row a slice of shared 16 KiB buffers.
+type heldEncoder struct {
+	w     jsonx.Writer // the JSON of the row at hand
+	arena []byte
+}
+
+func (e *heldEncoder) encode(ps []heldPackage) []byte {
+	w := &e.w
+	w.Buf = append(w.Buf[:0], '[')
+	for i := range ps {
+		h := &ps[i]
+		if i > 0 {
+			w.Raw(",")
+		}
+		w.Raw("{")
+		w.Int("i", h.I)
+		w.StrOmit("n", h.Name)
+		w.Str("v", h.Version)
+		w.StrOmit("sn", h.SourceName)
+		w.StrOmit("sv", h.SourceVersion)
+		w.StrOmit("a", h.Arch)
+		w.StrOmit("u", h.PURL)
+		if h.Manager != nil {
+			w.Str("m", string(*h.Manager))
+		}
+		if h.Path != nil {
+			w.Str("p", *h.Path)
+		}
+		w.StrOmit("l", h.Layer)
+		w.StrOmit("o", h.OwnedBy)
+		w.Raw("}")
+	}
+	w.Raw("]")
+	data, prefix, need := w.Buf, byte(heldCompactRaw), 1+len(w.Buf)
+	if len(data) >= compressAbove {
+		prefix, need = heldCompactS2, 1+s2.MaxEncodedLen(len(data))
+	}
+	if cap(e.arena)-len(e.arena) < need {
+		e.arena = make([]byte, 0, max(16<<10, need))
+	}
+	start := len(e.arena)
+	e.arena = append(e.arena, prefix)
+	if prefix == heldCompactRaw {
+		e.arena = append(e.arena, data...)
+	} else {
+		n := len(s2.Encode(e.arena[len(e.arena):cap(e.arena)], data))
+		e.arena = e.arena[:len(e.arena)+n]
+	}
+	return e.arena[start:len(e.arena):len(e.arena)]
 }
 
 // encodeHeld encodes v as JSON behind the prefix raw, or S2-compressed
