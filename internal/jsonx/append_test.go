@@ -52,7 +52,7 @@ func TestAppendTime(t *testing.T) {
 	}{
 		{time.Time{}, true},
 		{time.Date(2026, 11, 28, 6, 7, 8, 900, time.UTC), true},
-		{time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("", -(23*3600 + 59*60))), true},
+		{time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("", -(23*3600+59*60))), true},
 		{time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), true},
 		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), false},
 		{time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), false},
