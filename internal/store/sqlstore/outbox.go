@@ -67,6 +67,7 @@ func (t *tx) flush(ctx context.Context) error {
 	// Payloads are compressed (encodePayload, encodeBlock) while the
 	// statement before executes: a few rows per statement, since a row
 	// may be a block of hundreds of events.
+	var scratch []byte // a block before compression; the builds run one at a time
 	err := execChunks(len(ends), min(t.s.d.MaxParams/cols, outboxChunkRows),
 		func(lo, hi int) ([]any, error) {
 			args := make([]any, 0, (hi-lo)*cols)
@@ -81,7 +82,7 @@ func (t *tx) flush(ctx context.Context) error {
 					e := run[0].e
 					args = append(args, seq, string(e.AccountID), e.Type, e.Subject, encodePayload(e.Payload), now, 1)
 				} else {
-					args = append(args, seq, string(run[0].e.AccountID), "", "", encodeBlock(run), now, len(run))
+					args = append(args, seq, string(run[0].e.AccountID), "", "", encodeBlockWith(&scratch, run), now, len(run))
 				}
 				start = end
 			}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/klauspost/compress/s2"
 
@@ -44,11 +45,18 @@ func blocks(evs []pendingEvent) []int {
 // S2-compressed, the count then each event's type, subject and payload,
 // each behind its length (uvarints).
 func encodeBlock(evs []pendingEvent) []byte {
+	var scratch []byte
+	return encodeBlockWith(&scratch, evs)
+}
+
+// encodeBlockWith is encodeBlock assembling the uncompressed block in
+// *scratch (grown as needed and kept for the next block).
+func encodeBlockWith(scratch *[]byte, evs []pendingEvent) []byte {
 	size := binary.MaxVarintLen64
 	for _, p := range evs {
 		size += 3*binary.MaxVarintLen64 + len(p.e.Type) + len(p.e.Subject) + len(p.e.Payload)
 	}
-	raw := make([]byte, 0, size)
+	raw := slices.Grow((*scratch)[:0], size)
 	raw = binary.AppendUvarint(raw, uint64(len(evs)))
 	for _, p := range evs {
 		raw = binary.AppendUvarint(raw, uint64(len(p.e.Type)))
@@ -58,6 +66,7 @@ func encodeBlock(evs []pendingEvent) []byte {
 		raw = binary.AppendUvarint(raw, uint64(len(p.e.Payload)))
 		raw = append(raw, p.e.Payload...)
 	}
+	*scratch = raw
 	return s2.Encode(nil, raw)
 }
 
