@@ -185,8 +185,12 @@ func (s *inventories) IndexStaged(ctx context.Context, items ...store.StagedInve
 	if err := s.t.writable(); err != nil {
 		return 0, err
 	}
-	var rows []heldRow
-	var ids []any
+	total := 0 // rows, where the callers made them
+	for _, it := range items {
+		total += len(it.Refs)
+	}
+	rows := make([]heldRow, 0, total)
+	ids := make([]any, 0, len(items))
 	for _, it := range items {
 		cond, args := scopeCond(s.sc, "account_id", []any{string(it.ID)})
 		var acct, staged string
