@@ -96,3 +96,12 @@ func FuzzAppendAsMarshal(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkAppendString(b *testing.B) {
+	s := "https://github.com/FasterXML/jackson-databind/commit/567194c53ae91f0a14dc27239afb739b1c10448a and <b>prose</b> with \"quotes\" and ünïcödé"
+	var buf []byte
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		buf = jsonx.AppendString(buf[:0], s)
+	}
+}
