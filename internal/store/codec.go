@@ -41,38 +41,45 @@ func codecs() (*zstd.Encoder, *zstd.Decoder) {
 // and the hex SHA-256 of its JSON with IndexedAt cleared, so that the
 // same content indexed twice hashes the same.
 func EncodeInventory(inv *model.Inventory) (data []byte, hash string, err error) {
+	bp := jsonBuffers.Get().(*[]byte)
+	defer jsonBuffers.Put(bp)
 	c := *inv
 	c.IndexedAt = time.Time{}
-	raw, err := json.Marshal(&c)
+	raw, err := c.AppendJSON((*bp)[:0])
 	if err != nil {
 		return nil, "", fmt.Errorf("encode inventory: %w", err)
 	}
+	*bp = raw
 	sum := sha256.Sum256(raw)
 	full, err := withIndexedAt(raw, inv)
 	if err != nil {
 		return nil, "", fmt.Errorf("encode inventory: %w", err)
 	}
+	*bp = full
 	e, _ := codecs()
 	return e.EncodeAll(full, make([]byte, 0, len(full)/4)), hex.EncodeToString(sum[:]), nil
 }
+
+// jsonBuffers hold an inventory's JSON while EncodeInventory hashes and
+// compresses it.
+var jsonBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // zeroIndexedAt is how the JSON of an inventory with IndexedAt cleared
 // ends: IndexedAt is Inventory's last field.
 var zeroIndexedAt = []byte(`"indexedAt":"0001-01-01T00:00:00Z"}`)
 
 // withIndexedAt returns the JSON of inv from raw, the JSON of inv with
-// IndexedAt cleared: raw with its last member's value replaced — the
-// bytes json.Marshal(inv) gives (TestEncodeInventorySplice), without
-// encoding the inventory, the server's largest value, a second time.
+// IndexedAt cleared: raw with its last member's value replaced, in place
+// — the bytes json.Marshal(inv) gives (TestEncodeInventorySplice),
+// without encoding the inventory, the server's largest value, a second
+// time.
 func withIndexedAt(raw []byte, inv *model.Inventory) ([]byte, error) {
 	at, err := json.Marshal(inv.IndexedAt)
 	if err != nil || !bytes.HasSuffix(raw, zeroIndexedAt) {
 		return json.Marshal(inv) // an IndexedAt that does not encode fails here
 	}
-	head := raw[:len(raw)-len(zeroIndexedAt)]
-	full := make([]byte, 0, len(head)+len(`"indexedAt":}`)+len(at))
-	full = append(append(append(append(full, head...), `"indexedAt":`...), at...), '}')
-	return full, nil
+	full := append(raw[:len(raw)-len(zeroIndexedAt)], `"indexedAt":`...)
+	return append(append(full, at...), '}'), nil
 }
 
 // DecodeInventory reverses EncodeInventory.
