@@ -50,19 +50,7 @@ func (d *Finding) AppendJSON(dst []byte) ([]byte, error) {
 	w.Str("text", d.Remediation.Recommendation.Text)
 	w.StrOmit("Url", d.Remediation.Recommendation.URL)
 	w.Raw("}}")
-	w.Key("resources")
-	if d.Resources == nil {
-		w.Raw("null")
-	} else {
-		w.Raw("[")
-		for i := range d.Resources {
-			if i > 0 {
-				w.Raw(",")
-			}
-			writeResource(w, &d.Resources[i])
-		}
-		w.Raw("]")
-	}
+	jsonx.Array(w, "resources", d.Resources, writeResource)
 	if p := d.PackageVulnerabilityDetails; p != nil {
 		w.Key("packageVulnerabilityDetails")
 		writePackageDetails(w, p)
@@ -158,54 +146,36 @@ func writePackageDetails(w *jsonx.Writer, p *PackageVulnerabilityDetails) {
 	if p.VendorUpdatedAt != nil {
 		w.Time("vendorUpdatedAt", *p.VendorUpdatedAt, false)
 	}
-	w.Key("cvss")
-	if p.CVSS == nil {
-		w.Raw("null")
-	} else {
-		w.Raw("[")
-		for i := range p.CVSS {
-			c := &p.CVSS[i]
-			if i > 0 {
-				w.Raw(",")
-			}
-			w.Raw("{")
-			w.Float("baseScore", c.BaseScore)
-			w.Str("scoringVector", c.ScoringVector)
-			w.Str("source", c.Source)
-			w.Str("version", c.Version)
-			w.Raw("}")
-		}
-		w.Raw("]")
-	}
+	jsonx.Array(w, "cvss", p.CVSS, writeCVSS)
 	w.Strings("referenceUrls", p.ReferenceURLs)
 	w.Strings("relatedVulnerabilities", p.RelatedVulnerabilities)
-	w.Key("vulnerablePackages")
-	if p.VulnerablePackages == nil {
-		w.Raw("null")
-	} else {
-		w.Raw("[")
-		for i := range p.VulnerablePackages {
-			v := &p.VulnerablePackages[i]
-			if i > 0 {
-				w.Raw(",")
-			}
-			w.Raw("{")
-			w.Str("name", v.Name)
-			w.Str("version", v.Version)
-			if v.Epoch != 0 {
-				w.Int("epoch", v.Epoch)
-			}
-			w.StrOmit("release", v.Release)
-			w.StrOmit("arch", v.Arch)
-			w.Str("packageManager", v.PackageManager)
-			w.StrOmit("filePath", v.FilePath)
-			w.StrOmit("fixedInVersion", v.FixedInVersion)
-			w.StrOmit("remediation", v.Remediation)
-			w.StrOmit("sourceLayerHash", v.SourceLayerHash)
-			w.StrOmit("purl", v.PURL)
-			w.Raw("}")
-		}
-		w.Raw("]")
+	jsonx.Array(w, "vulnerablePackages", p.VulnerablePackages, writeVulnerablePackage)
+	w.Raw("}")
+}
+
+func writeCVSS(w *jsonx.Writer, c *CVSS) {
+	w.Raw("{")
+	w.Float("baseScore", c.BaseScore)
+	w.Str("scoringVector", c.ScoringVector)
+	w.Str("source", c.Source)
+	w.Str("version", c.Version)
+	w.Raw("}")
+}
+
+func writeVulnerablePackage(w *jsonx.Writer, v *VulnerablePackage) {
+	w.Raw("{")
+	w.Str("name", v.Name)
+	w.Str("version", v.Version)
+	if v.Epoch != 0 {
+		w.Int("epoch", v.Epoch)
 	}
+	w.StrOmit("release", v.Release)
+	w.StrOmit("arch", v.Arch)
+	w.Str("packageManager", v.PackageManager)
+	w.StrOmit("filePath", v.FilePath)
+	w.StrOmit("fixedInVersion", v.FixedInVersion)
+	w.StrOmit("remediation", v.Remediation)
+	w.StrOmit("sourceLayerHash", v.SourceLayerHash)
+	w.StrOmit("purl", v.PURL)
 	w.Raw("}")
 }

@@ -232,3 +232,22 @@ func (w *Writer) Marshal(k string, v any) {
 	}
 	w.Buf = append(w.Buf, b...)
 }
+
+// Array appends a member holding s, each element written by elem: null
+// for a nil slice, as Marshal writes one (a member with omitempty is the
+// caller's to leave out).
+func Array[T any](w *Writer, k string, s []T, elem func(*Writer, *T)) {
+	w.Key(k)
+	if s == nil {
+		w.Raw("null")
+		return
+	}
+	w.Raw("[")
+	for i := range s {
+		if i > 0 {
+			w.Raw(",")
+		}
+		elem(w, &s[i])
+	}
+	w.Raw("]")
+}

@@ -34,20 +34,7 @@ func appendFindingJSON(dst []byte, f *Finding, noSnapshots bool) ([]byte, bool) 
 		w.Str("source", d.Source)
 		w.Float("score", d.Score)
 		if len(d.Adjustments) > 0 {
-			w.Key("adjustments")
-			w.Raw("[")
-			for i := range d.Adjustments {
-				a := &d.Adjustments[i]
-				if i > 0 {
-					w.Raw(",")
-				}
-				w.Raw("{")
-				w.Str("metric", a.Metric)
-				w.Str("reason", a.Reason)
-				w.Float("delta", a.Delta)
-				w.Raw("}")
-			}
-			w.Raw("]")
+			jsonx.Array(w, "adjustments", d.Adjustments, writeAdjustment)
 		}
 		w.Raw("}")
 	}
@@ -133,21 +120,7 @@ func writePackageDetails(w *jsonx.Writer, p *PackageVulnerabilityDetails, noSnap
 	w.StrOmit("vendorSeverity", p.VendorSeverity)
 	w.StrOmit("severitySource", p.SeveritySource)
 	if len(p.CVSS) > 0 {
-		w.Key("cvss")
-		w.Raw("[")
-		for i := range p.CVSS {
-			c := &p.CVSS[i]
-			if i > 0 {
-				w.Raw(",")
-			}
-			w.Raw("{")
-			w.Str("version", c.Version)
-			w.Str("vector", c.Vector)
-			w.Float("baseScore", c.BaseScore)
-			w.Str("source", c.Source)
-			w.Raw("}")
-		}
-		w.Raw("]")
+		jsonx.Array(w, "cvss", p.CVSS, writeCVSS)
 	}
 	if len(p.ReferenceURLs) > 0 {
 		w.Strings("referenceUrls", p.ReferenceURLs)
@@ -160,27 +133,9 @@ func writePackageDetails(w *jsonx.Writer, p *PackageVulnerabilityDetails, noSnap
 	if len(p.RelatedVulnerabilities) > 0 {
 		w.Strings("relatedVulnerabilities", p.RelatedVulnerabilities)
 	}
-	w.Key("vulnerablePackages")
-	if p.VulnerablePackages == nil {
-		w.Raw("null")
-	} else {
-		w.Raw("[")
-		for i := range p.VulnerablePackages {
-			if i > 0 {
-				w.Raw(",")
-			}
-			writeVulnerablePackage(w, &p.VulnerablePackages[i])
-		}
-		w.Raw("]")
-	}
+	jsonx.Array(w, "vulnerablePackages", p.VulnerablePackages, writeVulnerablePackage)
 	if len(p.Evidence) > 0 {
-		w.Key("evidence")
-		w.Raw("[")
-		for i := range p.Evidence {
-			e := &p.Evidence[i]
-			if i > 0 {
-				w.Raw(",")
-			}
+		jsonx.Array(w, "evidence", p.Evidence, func(w *jsonx.Writer, e *Evidence) {
 			w.Raw("{")
 			w.Str("advisory", e.Advisory)
 			w.Str("ecosystem", e.Ecosystem)
@@ -195,8 +150,7 @@ func writePackageDetails(w *jsonx.Writer, p *PackageVulnerabilityDetails, noSnap
 				w.Str("snapshot", e.Snapshot)
 			}
 			w.Raw("}")
-		}
-		w.Raw("]")
+		})
 	}
 	w.Raw("}")
 }
@@ -215,5 +169,22 @@ func writeVulnerablePackage(w *jsonx.Writer, v *VulnerablePackage) {
 	w.StrOmit("fixedInVersion", v.FixedInVersion)
 	w.StrOmit("fixState", string(v.FixState))
 	w.StrOmit("sourceLayerHash", v.Layer)
+	w.Raw("}")
+}
+
+func writeAdjustment(w *jsonx.Writer, a *ScoreAdjustment) {
+	w.Raw("{")
+	w.Str("metric", a.Metric)
+	w.Str("reason", a.Reason)
+	w.Float("delta", a.Delta)
+	w.Raw("}")
+}
+
+func writeCVSS(w *jsonx.Writer, c *CVSS) {
+	w.Raw("{")
+	w.Str("version", c.Version)
+	w.Str("vector", c.Vector)
+	w.Float("baseScore", c.BaseScore)
+	w.Str("source", c.Source)
 	w.Raw("}")
 }

@@ -17,19 +17,7 @@ func (inv *Inventory) AppendJSON(dst []byte) ([]byte, error) {
 	if inv.OS != nil {
 		w.Marshal("os", inv.OS)
 	}
-	w.Key("packages")
-	if inv.Packages == nil {
-		w.Raw("null")
-	} else {
-		w.Raw("[")
-		for i := range inv.Packages {
-			if i > 0 {
-				w.Raw(",")
-			}
-			writePackage(w, &inv.Packages[i])
-		}
-		w.Raw("]")
-	}
+	jsonx.Array(w, "packages", inv.Packages, writePackage)
 	if len(inv.Layers) > 0 {
 		w.Marshal("layers", inv.Layers)
 	}
