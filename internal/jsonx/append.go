@@ -164,7 +164,7 @@ type Writer struct {
 func (w *Writer) Raw(s string) { w.Buf = append(w.Buf, s...) }
 
 // Key appends a member's name, after a comma unless it is the object's
-// first; k must need no escaping.
+// first (Buf ends with the object's '{'); k must need no escaping.
 func (w *Writer) Key(k string) {
 	if w.Buf[len(w.Buf)-1] != '{' {
 		w.Buf = append(w.Buf, ',')
