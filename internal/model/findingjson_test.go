@@ -1,9 +1,11 @@
 package model
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -116,4 +118,30 @@ func BenchmarkContentJSON(b *testing.B) {
 			contentJSONMarshal(&fs[i%len(fs)])
 		}
 	})
+}
+
+// TestStoredContentsReencode re-encodes real stored contents: 19
+// findings (Go, Maven, PyPI, crates.io, npm) the push benchmark stored
+// from ../shared/testdata's advisories when ContentJSON was still
+// encoding/json's (cb55811). A finding's fingerprint hashes these bytes,
+// so an encoder that wrote them differently would rewrite every stored
+// finding at its next scan.
+func TestStoredContentsReencode(t *testing.T) {
+	data, err := os.ReadFile("testdata/stored-contents.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	if len(lines) < 19 {
+		t.Fatalf("%d stored contents, want 19", len(lines))
+	}
+	for i, line := range lines {
+		var f Finding
+		if err := json.Unmarshal(line, &f); err != nil {
+			t.Fatalf("content %d: %v", i, err)
+		}
+		if diff := cmp.Diff(string(line), string(f.ContentJSON())); diff != "" {
+			t.Errorf("content %d (%s) re-encoded differently (-stored +now):\n%s", i, f.CheckID, diff)
+		}
+	}
 }
