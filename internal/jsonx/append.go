@@ -15,16 +15,21 @@ import (
 // output must stay identical to Marshal's (a finding's fingerprint is a
 // digest of its JSON). Tests compare every writer with Marshal.
 
-// escapes says how encoding/json writes each ASCII byte inside a string:
-// 0 as itself, 'u' as \u00XX, any other letter as a backslash and that
-// letter.
-var escapes = func() (t [utf8.RuneSelf]byte) {
+// escapes says how encoding/json writes each byte inside a string: 0 as
+// itself, 'u' as \u00XX, 'm' as the start of a multi-byte character
+// (checked for U+2028, U+2029 and invalid UTF-8), any other letter as a
+// backslash and that letter. Indexed by any byte, the loop over a string
+// needs no bounds check.
+var escapes = func() (t [256]byte) {
 	for b := range byte(0x20) {
 		t[b] = 'u'
 	}
 	t['\b'], t['\f'], t['\n'], t['\r'], t['\t'] = 'b', 'f', 'n', 'r', 't'
 	t['"'], t['\\'] = '"', '\\'
 	t['<'], t['>'], t['&'] = 'u', 'u', 'u'
+	for b := utf8.RuneSelf; b < 256; b++ {
+		t[b] = 'm'
+	}
 	return t
 }()
 
@@ -38,19 +43,26 @@ func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	run := 0 // start of the bytes not yet copied
 	for i := 0; i < len(s); {
+		// Four plain bytes at a time: most of what is written is URLs
+		// and prose.
+		if i+4 <= len(s) && escapes[s[i]]|escapes[s[i+1]]|escapes[s[i+2]]|escapes[s[i+3]] == 0 {
+			i += 4
+			continue
+		}
 		c := s[i]
-		if c < utf8.RuneSelf {
-			e := escapes[c]
+		e := escapes[c]
+		if e == 0 {
 			i++
-			if e == 0 {
-				continue
-			}
-			dst = append(dst, s[run:i-1]...)
+			continue
+		}
+		if e != 'm' {
+			dst = append(dst, s[run:i]...)
 			if e == 'u' {
 				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			} else {
 				dst = append(dst, '\\', e)
 			}
+			i++
 			run = i
 			continue
 		}
