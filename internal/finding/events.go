@@ -3,6 +3,7 @@ package finding
 import (
 	"fmt"
 
+	"github.com/vigilsec/vigil/internal/arena"
 	"github.com/vigilsec/vigil/internal/event"
 	"github.com/vigilsec/vigil/internal/model"
 )
@@ -164,24 +165,16 @@ func encodeEvents(events []model.Event, details []*event.Finding) (err error) {
 			err = fmt.Errorf("encode finding events: %v", v)
 		}
 	}()
-	// The payloads share 64 KiB buffers rather than each its own.
-	var arena []byte
+	var payloads arena.Arena // shared chunks rather than a buffer each
 	for i, d := range details {
 		if events[i].Payload != nil {
 			continue
 		}
-		if cap(arena)-len(arena) < 4<<10 {
-			arena = make([]byte, 0, 64<<10)
-		}
-		free := arena[len(arena):]
-		b, err := d.AppendJSON(free)
+		b, err := d.AppendJSON(payloads.Room(4 << 10))
 		if err != nil {
 			return fmt.Errorf("encode finding event: %w", err)
 		}
-		if len(b) <= cap(free) { // written in place
-			arena = arena[:len(arena)+len(b)]
-		}
-		events[i].Payload = b[:len(b):len(b)]
+		events[i].Payload = payloads.Keep(b)
 	}
 	return nil
 }

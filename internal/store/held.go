@@ -7,6 +7,7 @@ import (
 
 	"github.com/klauspost/compress/s2"
 
+	"github.com/vigilsec/vigil/internal/arena"
 	"github.com/vigilsec/vigil/internal/jsonx"
 	"github.com/vigilsec/vigil/internal/model"
 )
@@ -147,7 +148,7 @@ func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 		}
 	}
 	out := make([]HeldRef, 0, len(groups))
-	var e heldEncoder
+	e := heldEncoder{rows: arena.Arena{Chunk: 16 << 10}}
 	for r, ps := range groups {
 		for i := range ps {
 			if ps[i].Name == r.Name {
@@ -162,10 +163,10 @@ func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 
 // heldEncoder encodes the package lists of one inventory's rows as
 // encodeHeld(ps, heldCompactRaw, heldCompactS2) does (TestHeldEncoder),
-// without reflection, each row a slice of shared 16 KiB buffers.
+// without reflection, the rows in shared 16 KiB chunks.
 type heldEncoder struct {
-	w     jsonx.Writer // the JSON of the row at hand
-	arena []byte
+	w    jsonx.Writer // the JSON of the row at hand
+	rows arena.Arena
 }
 
 func (e *heldEncoder) encode(ps []heldPackage) []byte {
@@ -195,22 +196,13 @@ func (e *heldEncoder) encode(ps []heldPackage) []byte {
 		w.Raw("}")
 	}
 	w.Raw("]")
-	data, prefix, need := w.Buf, byte(heldCompactRaw), 1+len(w.Buf)
-	if len(data) >= compressAbove {
-		prefix, need = heldCompactS2, 1+s2.MaxEncodedLen(len(data))
+	data := w.Buf
+	if len(data) < compressAbove {
+		return e.rows.Keep(append(append(e.rows.Room(1+len(data)), heldCompactRaw), data...))
 	}
-	if cap(e.arena)-len(e.arena) < need {
-		e.arena = make([]byte, 0, max(16<<10, need))
-	}
-	start := len(e.arena)
-	e.arena = append(e.arena, prefix)
-	if prefix == heldCompactRaw {
-		e.arena = append(e.arena, data...)
-	} else {
-		n := len(s2.Encode(e.arena[len(e.arena):cap(e.arena)], data))
-		e.arena = e.arena[:len(e.arena)+n]
-	}
-	return e.arena[start:len(e.arena):len(e.arena)]
+	row := append(e.rows.Room(1+s2.MaxEncodedLen(len(data))), heldCompactS2)
+	n := len(s2.Encode(row[1:cap(row)], data))
+	return e.rows.Keep(row[:1+n])
 }
 
 // encodeHeld encodes v as JSON behind the prefix raw, or S2-compressed

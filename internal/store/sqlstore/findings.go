@@ -9,6 +9,7 @@ import (
 
 	"github.com/klauspost/compress/s2"
 
+	"github.com/vigilsec/vigil/internal/arena"
 	"github.com/vigilsec/vigil/internal/jsonx"
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
@@ -190,17 +191,10 @@ func (s *findings) query(ctx context.Context, q string, args ...any) ([]model.Fi
 
 // encodeContent compresses a finding's ContentJSON for the data column
 // with S2 (it is mostly URLs and prose; compressing halves what every
-// write puts through the WAL), into *arena, which it refills in 64 KiB
-// pieces; the result is a slice of it with no room to grow.
-func encodeContent(arena *[]byte, content []byte) []byte {
-	need := s2.MaxEncodedLen(len(content))
-	if cap(*arena)-len(*arena) < need {
-		*arena = make([]byte, 0, max(64<<10, need))
-	}
-	a := *arena
-	out := s2.Encode(a[len(a):cap(a)], content)
-	*arena = a[:len(a)+len(out)]
-	return out[:len(out):len(out)]
+// write puts through the WAL), into data's chunks.
+func encodeContent(data *arena.Arena, content []byte) []byte {
+	room := data.Room(s2.MaxEncodedLen(len(content)))
+	return data.Keep(s2.Encode(room[:cap(room)], content))
 }
 
 // maxFindingData bounds a decoded data column.
@@ -233,9 +227,9 @@ func orNone(v *float64) float64 {
 type rowBuffers struct {
 	// content is a finding's ContentJSON when the finding has none.
 	content []byte
-	// data holds the compressed contents of the rows of one statement,
-	// each value a slice of it (SQLite copies them as it binds them).
-	data []byte
+	// data holds the compressed contents of the rows of one statement
+	// (SQLite copies them as it binds them).
+	data arena.Arena
 }
 
 // findingRow appends the values of findingWriteCols for f to args.
