@@ -233,11 +233,7 @@ func (f *Finding) ContentJSON() []byte { return f.AppendContentJSON(nil) }
 
 // AppendContentJSON appends ContentJSON to dst.
 func (f *Finding) AppendContentJSON(dst []byte) []byte {
-	c := *f
-	c.ID, c.AccountID = "", ""
-	c.Status, c.Suppression, c.ClosedReason = "", nil, ""
-	c.FirstObservedAt, c.LastObservedAt, c.UpdatedAt, c.ClosedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	c.ReopenCount, c.SnapshotID, c.ScanID = 0, "", ""
+	c := f.content()
 	if b, ok := appendFindingJSON(dst, &c, true); ok {
 		return b
 	}
@@ -245,14 +241,21 @@ func (f *Finding) AppendContentJSON(dst []byte) []byte {
 	return append(dst, contentJSONMarshal(f)...)
 }
 
-// contentJSONMarshal is ContentJSON made by encoding/json (the reference
-// the hand-written encoder must match; nil when Marshal fails).
-func contentJSONMarshal(f *Finding) []byte {
+// content returns f with what ContentJSON leaves out zeroed (all but the
+// evidence's snapshots, which share f's slice).
+func (f *Finding) content() Finding {
 	c := *f
 	c.ID, c.AccountID = "", ""
 	c.Status, c.Suppression, c.ClosedReason = "", nil, ""
 	c.FirstObservedAt, c.LastObservedAt, c.UpdatedAt, c.ClosedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	c.ReopenCount, c.SnapshotID, c.ScanID = 0, "", ""
+	return c
+}
+
+// contentJSONMarshal is ContentJSON made by encoding/json (the reference
+// the hand-written encoder must match; nil when Marshal fails).
+func contentJSONMarshal(f *Finding) []byte {
+	c := f.content()
 	if p := c.Package; p != nil && slices.ContainsFunc(p.Evidence, func(e Evidence) bool { return e.Snapshot != "" }) {
 		d := *p
 		d.Evidence = slices.Clone(p.Evidence)
