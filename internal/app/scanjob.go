@@ -49,14 +49,14 @@ type scanWork struct {
 	hash string
 	// indexed says that the batch writing the scan indexed it already.
 	indexed bool
-	// refs are the inventory's package index rows (store.HeldRefs), made
+	// index is the inventory's package index (store.HeldIndexOf), made
 	// with the match rather than in the write transaction; nil for none.
-	refs []store.HeldRef
+	index *store.HeldIndex
 }
 
 // staged names the scan's inventory for InventoryStore.IndexStaged.
 func (w *scanWork) staged() store.StagedInventory {
-	return store.StagedInventory{ID: w.res.ID, Hash: w.hash, Inventory: w.inv, Refs: w.refs}
+	return store.StagedInventory{ID: w.res.ID, Hash: w.hash, Inventory: w.inv, Index: w.index}
 }
 
 // prepareScan does a scan job's work up to its write transaction: the
@@ -142,9 +142,7 @@ func (a *App) prepareScan(ctx context.Context, j model.Job) (*scanWork, error) {
 	}
 	if info.Hash != "" {
 		w.hash = info.Hash
-		if w.refs, err = store.HeldRefs(inv); err != nil {
-			return nil, err
-		}
+		w.index = store.HeldIndexOf(inv)
 	}
 	return w, nil
 }

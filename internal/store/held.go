@@ -129,6 +129,12 @@ const compressAbove = 512
 // name) encoded. What HeldBuilder decodes of them is each package without
 // its extractor, licences and dev flag.
 func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
+	return heldRefs(inv, true), nil
+}
+
+// heldRefs is HeldRefs; compress says whether large rows are compressed
+// (rows bound for a chunk are not: the chunk is).
+func heldRefs(inv *model.Inventory, compress bool) []HeldRef {
 	d := defaultsOf(inv)
 	groups := map[PackageRef][]heldPackage{}
 	for i := range inv.Packages {
@@ -155,10 +161,10 @@ func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 				ps[i].Name = "" // the row's own
 			}
 		}
-		out = append(out, HeldRef{PackageRef: r, Packages: e.encode(ps)})
+		out = append(out, HeldRef{PackageRef: r, Packages: e.encode(ps, compress)})
 	}
 	slices.SortFunc(out, func(a, b HeldRef) int { return comparePackageRef(a.PackageRef, b.PackageRef) })
-	return out, nil
+	return out
 }
 
 // heldEncoder encodes the package lists of one inventory's rows as
@@ -169,7 +175,7 @@ type heldEncoder struct {
 	rows arena.Arena
 }
 
-func (e *heldEncoder) encode(ps []heldPackage) []byte {
+func (e *heldEncoder) encode(ps []heldPackage, compress bool) []byte {
 	w := &e.w
 	w.Buf = append(w.Buf[:0], '[')
 	for i := range ps {
@@ -197,7 +203,7 @@ func (e *heldEncoder) encode(ps []heldPackage) []byte {
 	}
 	w.Raw("]")
 	data := w.Buf
-	if len(data) < compressAbove {
+	if len(data) < compressAbove || !compress {
 		return e.rows.Keep(append(append(e.rows.Room(1+len(data)), heldCompactRaw), data...))
 	}
 	row := append(e.rows.Room(1+s2.MaxEncodedLen(len(data))), heldCompactS2)

@@ -32,7 +32,7 @@ func TestHeldEncoder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := e.encode(ps)
+		got := e.encode(ps, true)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("list %d: heldEncoder and encodeHeld differ:\n%s", i, diff)
 		}

@@ -96,9 +96,9 @@ type StagedInventory struct {
 	ID        model.ResourceID
 	Hash      string
 	Inventory *model.Inventory
-	// Refs, when set, are HeldRefs(Inventory), made by the caller before
-	// its transaction; IndexStaged makes them when nil.
-	Refs []HeldRef
+	// Index, when set, is HeldIndexOf(Inventory), made by the caller
+	// before its transaction; IndexStaged makes it when nil.
+	Index *HeldIndex
 }
 
 // EncodedInventory is an inventory in its stored forms, made before the

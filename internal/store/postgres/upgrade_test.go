@@ -49,3 +49,17 @@ func TestMigration012KeysIndexBySeq(t *testing.T) {
 		t.Error("inventory_packages_resource still exists after migration 012")
 	}
 }
+
+// TestMigration014KeepsInlineRows starts from schema 13's shape (each
+// package index row with its packages, no chunks) and checks that after
+// migration 014 the rows read as before, from their own packages.
+func TestMigration014KeepsInlineRows(t *testing.T) {
+	f := storetest.NewUpgrade(t, newBackend(t), postgres.Migrations())
+	f.Migrate(t, "014_package_data_chunks.sql")
+	if n := f.Count(t, `SELECT COUNT(*) FROM inventory_packages WHERE packages IS NULL OR part IS NOT NULL`); n != 0 {
+		t.Errorf("%d index rows changed by migration 014", n)
+	}
+	if n := f.Count(t, `SELECT COUNT(*) FROM pg_tables WHERE tablename = 'inventory_held' AND schemaname = current_schema()`); n != 1 {
+		t.Error("no inventory_held table after migration 014")
+	}
+}

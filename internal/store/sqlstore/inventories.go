@@ -101,7 +101,7 @@ func (s *inventories) save(ctx context.Context, id model.ResourceID, enc *store.
 		// Inventories stored before the package data was kept get it now.
 		var held int
 		err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_packages
-			WHERE seq = (SELECT index_seq FROM inventories WHERE resource_id = ?) AND packages IS NOT NULL`, string(id)).Scan(&held)
+			WHERE seq = (SELECT index_seq FROM inventories WHERE resource_id = ?) AND (packages IS NOT NULL OR part IS NOT NULL)`, string(id)).Scan(&held)
 		if err != nil || held > 0 || len(inv.Packages) == 0 {
 			return res, err
 		}
@@ -117,10 +117,7 @@ func (s *inventories) index(ctx context.Context, acct model.AccountID, id model.
 			return err
 		}
 	}
-	refs, err := store.HeldRefs(inv)
-	if err != nil {
-		return err
-	}
+	x := store.HeldIndexOf(inv)
 	seqs, err := s.indexSeqs(ctx, 1)
 	if err != nil {
 		return err
@@ -128,13 +125,38 @@ func (s *inventories) index(ctx context.Context, acct model.AccountID, id model.
 	if err := s.setSeq(ctx, id, seqs[0]); err != nil {
 		return err
 	}
-	return s.insertRefs(ctx, acct, id, seqs[0], refs)
+	rows := make([]heldRow, len(x.Refs))
+	for i := range x.Refs {
+		rows[i] = heldRow{ref: x.Refs[i], part: x.Parts[i], id: id, acct: acct}
+	}
+	return s.insertIndex(ctx, rows, []*store.HeldIndex{x}, seqs)
 }
 
-// deleteRows deletes the package index rows of the resource's inventory
-// (before the inventory itself: they are found by its index_seq).
+// deleteRows deletes the package index rows and chunks of the resource's
+// inventory (before the inventory itself: they are found by its
+// index_seq).
 func (s *inventories) deleteRows(ctx context.Context, id model.ResourceID) error {
-	_, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE seq = (SELECT index_seq FROM inventories WHERE resource_id = ?)`, string(id))
+	var seq int64
+	err := s.t.c.QueryRow(ctx, `SELECT index_seq FROM inventories WHERE resource_id = ?`, string(id)).Scan(&seq)
+	if err == ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.t.deleteIndex(ctx, seq)
+}
+
+// deleteIndex deletes the package index rows and chunks of the inventory
+// indexed as seq (0: never indexed, nothing to delete).
+func (t *tx) deleteIndex(ctx context.Context, seq int64) error {
+	if seq <= 0 {
+		return nil
+	}
+	if _, err := t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE seq = ?`, seq); err != nil {
+		return err
+	}
+	_, err := t.c.Exec(ctx, `DELETE FROM inventory_held WHERE id >= ? AND id < ?`, seq*store.MaxHeldChunks, (seq+1)*store.MaxHeldChunks)
 	return err
 }
 
@@ -187,10 +209,13 @@ func (s *inventories) IndexStaged(ctx context.Context, items ...store.StagedInve
 	}
 	total := 0 // rows, where the callers made them
 	for _, it := range items {
-		total += len(it.Refs)
+		if it.Index != nil {
+			total += len(it.Index.Refs)
+		}
 	}
 	rows := make([]heldRow, 0, total)
 	ids := make([]any, 0, len(items))
+	xs := make([]*store.HeldIndex, 0, len(items))
 	for _, it := range items {
 		cond, args := scopeCond(s.sc, "account_id", []any{string(it.ID)})
 		var acct, staged string
@@ -205,16 +230,15 @@ func (s *inventories) IndexStaged(ctx context.Context, items ...store.StagedInve
 		if err := s.deleteRows(ctx, it.ID); err != nil {
 			return 0, err
 		}
-		refs := it.Refs
-		if refs == nil {
-			if refs, err = store.HeldRefs(it.Inventory); err != nil {
-				return 0, err
-			}
+		x := it.Index
+		if x == nil {
+			x = store.HeldIndexOf(it.Inventory)
 		}
-		for _, r := range refs {
-			rows = append(rows, heldRow{ref: r, id: it.ID, acct: model.AccountID(acct), item: len(ids)})
+		for i, r := range x.Refs {
+			rows = append(rows, heldRow{ref: r, part: x.Parts[i], id: it.ID, acct: model.AccountID(acct), item: len(ids)})
 		}
 		ids = append(ids, string(it.ID))
+		xs = append(xs, x)
 	}
 	n := len(ids)
 	if n == 0 {
@@ -229,15 +253,7 @@ func (s *inventories) IndexStaged(ctx context.Context, items ...store.StagedInve
 			return 0, err
 		}
 	}
-	slices.SortFunc(rows, func(a, b heldRow) int {
-		return cmp.Or(strings.Compare(a.ref.Ecosystem, b.ref.Ecosystem), strings.Compare(a.ref.Name, b.ref.Name), cmp.Compare(a.item, b.item))
-	})
-	err = s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, seq, resource_id, account_id, packages) VALUES `, "(?,?,?,?,?,?)", 6, len(rows),
-		func(i int, args []any) []any {
-			r := &rows[i]
-			return append(args, r.ref.Ecosystem, r.ref.Name, seqs[r.item], string(r.id), string(r.acct), r.ref.Packages)
-		})
-	if err != nil {
+	if err := s.insertIndex(ctx, rows, xs, seqs); err != nil {
 		return 0, err
 	}
 	for len(ids) > 0 {
@@ -250,12 +266,42 @@ func (s *inventories) IndexStaged(ctx context.Context, items ...store.StagedInve
 	return n, nil
 }
 
-// heldRow is a package index row of one resource, the item-th indexed.
+// heldRow is a package index row of one resource, the item-th indexed,
+// whose packages are in its chunk part.
 type heldRow struct {
-	ref  store.HeldRef
+	ref  store.PackageRef
+	part int
 	id   model.ResourceID
 	acct model.AccountID
 	item int
+}
+
+// insertIndex writes package index rows (their item indexing xs and
+// seqs) in index order, then the chunks of xs.
+func (s *inventories) insertIndex(ctx context.Context, rows []heldRow, xs []*store.HeldIndex, seqs []int64) error {
+	slices.SortFunc(rows, func(a, b heldRow) int {
+		return cmp.Or(strings.Compare(a.ref.Ecosystem, b.ref.Ecosystem), strings.Compare(a.ref.Name, b.ref.Name), cmp.Compare(a.item, b.item))
+	})
+	err := s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, seq, resource_id, account_id, part) VALUES `, "(?,?,?,?,?,?)", 6, len(rows),
+		func(i int, args []any) []any {
+			r := &rows[i]
+			return append(args, r.ref.Ecosystem, r.ref.Name, seqs[r.item], string(r.id), string(r.acct), r.part)
+		})
+	if err != nil {
+		return err
+	}
+	type chunk struct {
+		id   int64
+		data []byte
+	}
+	var chunks []chunk
+	for i, x := range xs {
+		for part, data := range x.Chunks {
+			chunks = append(chunks, chunk{seqs[i]*store.MaxHeldChunks + int64(part), data})
+		}
+	}
+	return s.insertRows(ctx, `INTO inventory_held (id, data) VALUES `, "(?,?)", 2, len(chunks),
+		func(i int, args []any) []any { return append(args, chunks[i].id, chunks[i].data) })
 }
 
 func (s *inventories) Staged(ctx context.Context, before time.Time, limit int) ([]store.ResourceRef, error) {
@@ -283,15 +329,6 @@ func (s *inventories) Staged(ctx context.Context, before time.Time, limit int) (
 // notStaged is the condition leaving out the package index rows of staged
 // inventories (ip: the rows' table).
 const notStaged = ` AND NOT EXISTS (SELECT 1 FROM inventory_staged st WHERE st.resource_id = ip.resource_id)`
-
-// insertRefs writes the package index rows, each with its packages, in
-// multi-row batches.
-func (s *inventories) insertRefs(ctx context.Context, acct model.AccountID, id model.ResourceID, seq int64, refs []store.HeldRef) error {
-	return s.insertRows(ctx, `INTO inventory_packages (ecosystem, name, seq, resource_id, account_id, packages) VALUES `, "(?,?,?,?,?,?)", 6, len(refs),
-		func(i int, args []any) []any {
-			return append(args, refs[i].Ecosystem, refs[i].Name, seq, string(id), string(acct), refs[i].Packages)
-		})
-}
 
 // insertRows inserts n rows of cols values each in multi-row batches;
 // row appends the values of row i. Rows are distinct, so nothing is ever
@@ -411,8 +448,9 @@ func (s *inventories) packagesHeld(ctx context.Context, refs []store.PackageRef,
 // heldRows adds the package index rows matching where to byRes.
 func (s *inventories) heldRows(ctx context.Context, where string, args []any, byRes map[store.ResourceRef]*store.HeldBuilder) error {
 	cond, args := scopeCond(s.sc, "ip.account_id", args)
-	rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, ip.name, ip.packages, h.head
+	rows, err := s.t.c.Query(ctx, `SELECT ip.account_id, ip.resource_id, ip.ecosystem, ip.name, ip.packages, c.data, h.head
 		FROM inventory_packages ip
+		LEFT JOIN inventory_held c ON c.id = ip.seq * `+strconv.Itoa(store.MaxHeldChunks)+` + ip.part
 		LEFT JOIN inventory_heads h ON h.resource_id = ip.resource_id
 		WHERE `+where+cond+notStaged, args...)
 	if err != nil {
@@ -422,9 +460,14 @@ func (s *inventories) heldRows(ctx context.Context, where string, args []any, by
 	for rows.Next() {
 		var ref store.ResourceRef
 		var eco, name string
-		var pkgs, head []byte
-		if err := rows.Scan(&ref.AccountID, &ref.ResourceID, &eco, &name, &pkgs, &head); err != nil {
+		var pkgs, chunk, head []byte
+		if err := rows.Scan(&ref.AccountID, &ref.ResourceID, &eco, &name, &pkgs, &chunk, &head); err != nil {
 			return err
+		}
+		if pkgs == nil && chunk != nil {
+			if pkgs, err = store.ChunkPackages(chunk, eco, name); err != nil {
+				return fmt.Errorf("inventory of %s: %w", ref.ResourceID, err)
+			}
 		}
 		b := byRes[ref]
 		if b == nil {
@@ -563,7 +606,7 @@ func (s *inventories) Delete(ctx context.Context, id model.ResourceID) error {
 	if err != nil {
 		return notFound(err, "inventory", string(id))
 	}
-	if _, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE seq = ?`, seq); err != nil {
+	if err := s.t.deleteIndex(ctx, seq); err != nil {
 		return err
 	}
 	_, err = s.t.c.Exec(ctx, `DELETE FROM inventories WHERE resource_id = ?`, string(id))

@@ -245,12 +245,16 @@ func (s *resources) Delete(ctx context.Context, id model.ResourceID) error {
 		return err
 	}
 	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
-	// The package index has no foreign key: its rows go first, found by
-	// the inventory's index_seq; tags and the inventory go by cascade.
-	pcond, pargs := scopeCond(s.sc, "i.account_id", []any{string(id)})
-	_, err := s.t.c.Exec(ctx, `DELETE FROM inventory_packages
-		WHERE seq = (SELECT i.index_seq FROM inventories i WHERE i.resource_id = ?`+pcond+`)`, pargs...)
-	if err != nil {
+	// The package index has no foreign key: its rows and chunks go first,
+	// found by the inventory's index_seq; tags and the inventory go by
+	// cascade.
+	pcond, pargs := scopeCond(s.sc, "account_id", []any{string(id)})
+	var seq int64
+	err := s.t.c.QueryRow(ctx, `SELECT index_seq FROM inventories WHERE resource_id = ?`+pcond, pargs...).Scan(&seq)
+	if err != nil && err != ErrNoRows {
+		return err
+	}
+	if err := s.t.deleteIndex(ctx, seq); err != nil {
 		return err
 	}
 	n, err := s.t.c.Exec(ctx, `DELETE FROM resources WHERE id = ?`+cond, args...)

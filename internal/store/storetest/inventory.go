@@ -371,7 +371,7 @@ func testHeldUpgrade(t *testing.T, nb NewBackend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Exec(ctx, `UPDATE inventory_packages SET packages = NULL`); err != nil {
+	if err := b.Exec(ctx, `UPDATE inventory_packages SET packages = NULL, part = NULL`); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Exec(ctx, `DELETE FROM inventory_heads`); err != nil {

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -19,7 +21,16 @@ type Upgrade struct {
 	b          Backend
 	migrations fs.FS
 	held       func() store.HeldPackages
+	// want is what PackagesHeld said of the fresh inventory.
+	want store.HeldPackages
 }
+
+// chunkMigration is the migration that moved new rows' package data into
+// chunks (store.HeldIndex). The fixture is in the shape before it (each
+// row with its packages, no chunks), which the tests of older migrations
+// start from; Migrate applies it after any older migration, since the
+// store reads the package index in its newest shape.
+const chunkMigration = "014_package_data_chunks.sql"
 
 // NewUpgrade opens b's store (migrated to the newest schema), stores a
 // host's inventory in it, and returns the fixture; migrations holds the
@@ -68,32 +79,71 @@ func NewUpgrade(t *testing.T, b Backend, migrations fs.FS) *Upgrade {
 		}
 		return out[0]
 	}
-	if !held().Complete {
+	want := held()
+	if !want.Complete {
 		t.Fatal("a fresh inventory is not complete")
 	}
-	return &Upgrade{b: b, migrations: migrations, held: held}
+	u := &Upgrade{b: b, migrations: migrations, held: held, want: want}
+	u.undoChunks(t, inv)
+	return u
+}
+
+// undoChunks puts the package index in the shape before chunkMigration:
+// each row of inv (the only inventory) carries its packages, in the form
+// rows had then (store.HeldRefs); no part column, no chunks.
+func (u *Upgrade) undoChunks(t *testing.T, inv *model.Inventory) {
+	t.Helper()
+	ctx := context.Background()
+	unhex := "unhex('%x')" // SQLite
+	if _, err := u.b.QueryInt(ctx, `SELECT length(unhex('00'))`); err != nil {
+		unhex = "decode('%x', 'hex')" // PostgreSQL
+	}
+	refs, err := store.HeldRefs(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range refs {
+		q := fmt.Sprintf(`UPDATE inventory_packages SET packages = `+unhex+` WHERE ecosystem = '%s' AND name = '%s'`,
+			r.Packages, strings.ReplaceAll(r.Ecosystem, "'", "''"), strings.ReplaceAll(r.Name, "'", "''"))
+		if err := u.b.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, q := range []string{`ALTER TABLE inventory_packages DROP COLUMN part`, `DROP TABLE inventory_held`} {
+		if err := u.b.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if n := u.Count(t, `SELECT COUNT(*) FROM inventory_packages WHERE packages IS NULL`); n != 0 {
+		t.Fatalf("%d package index rows left without packages", n)
+	}
 }
 
 // Migrate puts the database back in an earlier schema's shape with undo,
-// runs the migration file and checks that PackagesHeld says the same as
-// before.
+// runs the migration file (then chunkMigration, when file is older) and
+// checks that PackagesHeld says what it said of the fresh inventory.
 func (u *Upgrade) Migrate(t *testing.T, file string, undo ...string) {
 	t.Helper()
 	ctx := context.Background()
-	want := u.held()
 	for _, q := range undo {
 		if err := u.b.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	up, err := fs.ReadFile(u.migrations, file)
-	if err != nil {
-		t.Fatal(err)
+	files := []string{file}
+	if file < chunkMigration {
+		files = append(files, chunkMigration)
 	}
-	if err := u.b.Exec(ctx, string(up)); err != nil {
-		t.Fatal(err)
+	for _, f := range files {
+		up, err := fs.ReadFile(u.migrations, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := u.b.Exec(ctx, string(up)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
 	}
-	if diff := cmp.Diff(want, u.held()); diff != "" {
+	if diff := cmp.Diff(u.want, u.held()); diff != "" {
 		t.Errorf("after %s (-before +after):\n%s", file, diff)
 	}
 }
