@@ -81,8 +81,36 @@ func (e *ChunkError) Error() string { return "package index chunk: " + e.Reason 
 // chunk holds for the row of ecosystem eco and name name (nil when it has
 // none).
 func ChunkPackages(chunk []byte, eco, name string) ([]byte, error) {
+	var out []byte
+	err := chunkEntries(chunk, func(e, n, p []byte) bool {
+		if string(e) == eco && string(n) == name {
+			out = slices.Clip(p)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ChunkRefs returns the rows whose packages chunk holds: what deleting an
+// inventory's package index deletes.
+func ChunkRefs(chunk []byte) ([]PackageRef, error) {
+	var out []PackageRef
+	err := chunkEntries(chunk, func(e, n, _ []byte) bool {
+		out = append(out, PackageRef{Ecosystem: string(e), Name: string(n)})
+		return true
+	})
+	return out, err
+}
+
+// chunkEntries calls fn with each entry of chunk (ecosystem, name,
+// encoded packages) until it returns false.
+func chunkEntries(chunk []byte, fn func(eco, name, pkgs []byte) bool) error {
 	if len(chunk) == 0 {
-		return nil, &ChunkError{Reason: "empty"}
+		return &ChunkError{Reason: "empty"}
 	}
 	raw := chunk[1:]
 	switch chunk[0] {
@@ -90,31 +118,31 @@ func ChunkPackages(chunk []byte, eco, name string) ([]byte, error) {
 	case chunkS2:
 		n, err := s2.DecodedLen(raw)
 		if err != nil || n > MaxInventoryBytes {
-			return nil, &ChunkError{Reason: "bad length"}
+			return &ChunkError{Reason: "bad length"}
 		}
 		if raw, err = s2.Decode(nil, raw); err != nil {
-			return nil, &ChunkError{Reason: err.Error()}
+			return &ChunkError{Reason: err.Error()}
 		}
 	default:
-		return nil, &ChunkError{Reason: fmt.Sprintf("unknown form %q", chunk[0])}
+		return &ChunkError{Reason: fmt.Sprintf("unknown form %q", chunk[0])}
 	}
 	for len(raw) > 0 {
 		var e, n, p []byte
 		var err error
 		if e, raw, err = readEntry(raw); err != nil {
-			return nil, err
+			return err
 		}
 		if n, raw, err = readEntry(raw); err != nil {
-			return nil, err
+			return err
 		}
 		if p, raw, err = readEntry(raw); err != nil {
-			return nil, err
+			return err
 		}
-		if string(e) == eco && string(n) == name {
-			return slices.Clip(p), nil
+		if !fn(e, n, p) {
+			return nil
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 func readEntry(b []byte) (v, rest []byte, err error) {

@@ -148,15 +148,68 @@ func (s *inventories) deleteRows(ctx context.Context, id model.ResourceID) error
 }
 
 // deleteIndex deletes the package index rows and chunks of the inventory
-// indexed as seq (0: never indexed, nothing to delete).
+// indexed as seq (0: never indexed, nothing to delete). Rows written
+// since migration 014 are found by the names their chunks list, each at
+// its place in the primary key: only the rows written before (with their
+// packages, part NULL) are in the index on seq (migration 015), which
+// every row would otherwise cost an entry in.
 func (t *tx) deleteIndex(ctx context.Context, seq int64) error {
 	if seq <= 0 {
 		return nil
 	}
-	if _, err := t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE seq = ?`, seq); err != nil {
+	if _, err := t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE seq = ? AND part IS NULL`, seq); err != nil {
 		return err
 	}
-	_, err := t.c.Exec(ctx, `DELETE FROM inventory_held WHERE id >= ? AND id < ?`, seq*store.MaxHeldChunks, (seq+1)*store.MaxHeldChunks)
+	lo, hi := seq*store.MaxHeldChunks, (seq+1)*store.MaxHeldChunks
+	var refs []store.PackageRef
+	rows, err := t.c.Query(ctx, `SELECT data FROM inventory_held WHERE id >= ? AND id < ?`, lo, hi)
+	if err != nil {
+		return err
+	}
+	var bad error
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			rows.Close()
+			return err
+		}
+		r, err := store.ChunkRefs(data)
+		if err != nil {
+			bad = err
+		}
+		refs = append(refs, r...)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if bad != nil {
+		// A chunk that cannot be read does not say its rows: they are
+		// found the slow way, by a scan of the index.
+		t.s.opts.Log().WarnContext(ctx, "store: unreadable package index chunk; deleting its inventory's rows by a full scan", "seq", seq, "err", bad)
+		if _, err := t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE seq = ?`, seq); err != nil {
+			return err
+		}
+	}
+	const batch = 100
+	for len(refs) > 0 {
+		k := min(batch, len(refs))
+		var b strings.Builder
+		args := make([]any, 0, 3*k)
+		b.WriteString(`DELETE FROM inventory_packages WHERE `)
+		for i, r := range refs[:k] {
+			if i > 0 {
+				b.WriteString(` OR `)
+			}
+			b.WriteString(`(ecosystem = ? AND name = ? AND seq = ?)`)
+			args = append(args, r.Ecosystem, r.Name, seq)
+		}
+		if _, err := t.c.Exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		refs = refs[k:]
+	}
+	_, err = t.c.Exec(ctx, `DELETE FROM inventory_held WHERE id >= ? AND id < ?`, lo, hi)
 	return err
 }
 

@@ -144,6 +144,7 @@ func testInventory(t *testing.T, nb NewBackend) {
 		if refs, err = tx.Inventories(sb).ResourcesWithPackages(ctx, leftPad); err != nil || len(refs) != 1 {
 			t.Errorf("index after the package came back = %v, %v", refs, err)
 		}
+
 		if err := tx.Inventories(sb).Delete(ctx, res.ID); err != nil {
 			return err
 		}
@@ -166,6 +167,26 @@ func testInventory(t *testing.T, nb NewBackend) {
 		}
 		return nil
 	})
+	// Nothing of a replaced or deleted inventory's index is left behind.
+	e.count(t, `SELECT COUNT(*) FROM inventory_packages`, 0)
+	e.count(t, `SELECT COUNT(*) FROM inventory_held`, 0)
+	e.tx(t, func(tx store.Tx) error {
+		var err error
+		if res, _, err = tx.Resources(sb).Upsert(ctx, model.Resource{AccountID: e.b.ID, Type: model.ResourceHost, Name: "web-2"}); err != nil {
+			return err
+		}
+		if _, err := tx.Inventories(sb).Save(ctx, res.ID, inv); err != nil {
+			return err
+		}
+		_, err = tx.Inventories(sb).Save(ctx, res.ID, &again)
+		return err
+	})
+	x := store.HeldIndexOf(&again)
+	e.count(t, `SELECT COUNT(*) FROM inventory_packages`, len(x.Refs))
+	e.count(t, `SELECT COUNT(*) FROM inventory_held`, len(x.Chunks))
+	e.tx(t, func(tx store.Tx) error { return tx.Resources(sb).Delete(ctx, res.ID) })
+	e.count(t, `SELECT COUNT(*) FROM inventory_packages`, 0)
+	e.count(t, `SELECT COUNT(*) FROM inventory_held`, 0)
 }
 
 func testResourcesWithPackages(t *testing.T, nb NewBackend) {
@@ -409,5 +430,16 @@ func testHeldUpgrade(t *testing.T, nb NewBackend) {
 	}
 	if diff := cmp.Diff(packagesNamed(inv, refs), got[0].Packages); diff != "" {
 		t.Errorf("packages after saving again (-want +got):\n%s", diff)
+	}
+}
+
+// count checks that q, a raw query whose one row is one integer, gives
+// want (outside any transaction): what the store's API does not show,
+// such as rows left behind.
+func (e *env) count(t *testing.T, q string, want int) {
+	t.Helper()
+	n, err := e.be.QueryInt(context.Background(), q)
+	if err != nil || int(n) != want {
+		t.Errorf("%s = %d, %v; want %d", q, n, err, want)
 	}
 }

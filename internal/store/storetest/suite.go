@@ -101,6 +101,7 @@ func Run(t *testing.T, nb NewBackend) {
 // delegated admin) and one account in another organisation (C).
 type env struct {
 	s       store.Store
+	be      Backend
 	clock   *Clock
 	org     model.Organization
 	a, b, c model.Account
@@ -109,8 +110,8 @@ type env struct {
 func setup(t *testing.T, nb NewBackend) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{clock: NewClock()}
-	s, err := nb(t).Open(ctx, store.Options{Clock: e.clock.Now, Logger: quiet})
+	e := &env{clock: NewClock(), be: nb(t)}
+	s, err := e.be.Open(ctx, store.Options{Clock: e.clock.Now, Logger: quiet})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

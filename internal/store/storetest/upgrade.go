@@ -25,12 +25,13 @@ type Upgrade struct {
 	want store.HeldPackages
 }
 
-// chunkMigration is the migration that moved new rows' package data into
-// chunks (store.HeldIndex). The fixture is in the shape before it (each
-// row with its packages, no chunks), which the tests of older migrations
-// start from; Migrate applies it after any older migration, since the
-// store reads the package index in its newest shape.
-const chunkMigration = "014_package_data_chunks.sql"
+// chunkMigrations are the migrations that moved new rows' package data
+// into chunks (store.HeldIndex) and left the older rows alone in the
+// index on seq. The fixture is in the shape before them (each row with
+// its packages, no chunks), which the tests of older migrations start
+// from; Migrate applies them after any older migration, since the store
+// reads the package index in its newest shape.
+var chunkMigrations = []string{"014_package_data_chunks.sql", "015_seq_index_legacy_rows.sql"}
 
 // NewUpgrade opens b's store (migrated to the newest schema), stores a
 // host's inventory in it, and returns the fixture; migrations holds the
@@ -88,7 +89,7 @@ func NewUpgrade(t *testing.T, b Backend, migrations fs.FS) *Upgrade {
 	return u
 }
 
-// undoChunks puts the package index in the shape before chunkMigration:
+// undoChunks puts the package index in the shape before chunkMigrations:
 // each row of inv (the only inventory) carries its packages, in the form
 // rows had then (store.HeldRefs); no part column, no chunks.
 func (u *Upgrade) undoChunks(t *testing.T, inv *model.Inventory) {
@@ -109,7 +110,8 @@ func (u *Upgrade) undoChunks(t *testing.T, inv *model.Inventory) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	for _, q := range []string{`ALTER TABLE inventory_packages DROP COLUMN part`, `DROP TABLE inventory_held`} {
+	for _, q := range []string{`DROP INDEX inventory_packages_seq`, `CREATE INDEX inventory_packages_seq ON inventory_packages(seq)`,
+		`ALTER TABLE inventory_packages DROP COLUMN part`, `DROP TABLE inventory_held`} {
 		if err := u.b.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
@@ -120,7 +122,7 @@ func (u *Upgrade) undoChunks(t *testing.T, inv *model.Inventory) {
 }
 
 // Migrate puts the database back in an earlier schema's shape with undo,
-// runs the migration file (then chunkMigration, when file is older) and
+// runs the migration file (then the chunkMigrations after it) and
 // checks that PackagesHeld says what it said of the fresh inventory.
 func (u *Upgrade) Migrate(t *testing.T, file string, undo ...string) {
 	t.Helper()
@@ -131,8 +133,10 @@ func (u *Upgrade) Migrate(t *testing.T, file string, undo ...string) {
 		}
 	}
 	files := []string{file}
-	if file < chunkMigration {
-		files = append(files, chunkMigration)
+	for _, m := range chunkMigrations {
+		if m > file {
+			files = append(files, m)
+		}
 	}
 	for _, f := range files {
 		up, err := fs.ReadFile(u.migrations, f)
