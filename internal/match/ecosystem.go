@@ -50,6 +50,25 @@ var families = map[string]family{
 
 func familyOf(base string) family { return families[base] }
 
+// LookupName returns the name matching looks p up by (not normalised):
+// the source package of a Debian-, Ubuntu- or APK-family package that
+// names one, the package's own name otherwise. The package index keys its
+// rows by it (store.HeldRefs), so that a rematch after an advisory update
+// finds exactly the inventories whose matches the advisory's names can
+// change.
+func LookupName(p *model.Package) string {
+	if bySource(familyOf(string(p.Ecosystem)), p) {
+		return p.SourceName
+	}
+	return p.Name
+}
+
+// bySource says whether matching looks p, of family fam, up by its source
+// package.
+func bySource(fam family, p *model.Package) bool {
+	return (fam == famDeb || fam == famAPK) && p.SourceName != ""
+}
+
 // isDistro reports whether an OSV ecosystem base names a distribution.
 func isDistro(base string) bool { return familyOf(base) != famLanguage }
 

@@ -148,12 +148,10 @@ func (ix *Index) hits(dst []hit, spill *[]hit, p *model.Package, os *model.OS, o
 	if base == "" || p.Name == "" || p.Version == "" {
 		return lk, dst, nil
 	}
-	if lk.fam == famDeb || lk.fam == famAPK {
-		if p.SourceName != "" {
-			lk.name, lk.by = p.SourceName, "source"
-			if p.SourceVersion != "" {
-				lk.version = p.SourceVersion
-			}
+	if bySource(lk.fam, p) {
+		lk.name, lk.by = p.SourceName, "source"
+		if p.SourceVersion != "" {
+			lk.version = p.SourceVersion
 		}
 	}
 	if skipKernel(lk.fam, p, os, opts) {

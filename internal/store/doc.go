@@ -47,7 +47,9 @@
 // migration 003 adds scan_configs (one row per account that set its scan
 // configuration) and scan_eligibility (when each image's rescan window
 // started); later ones are described in their files (009: each package
-// index row carries its packages).
+// index row carries its packages; 014: new rows name a chunk of their
+// inventory's package data, inventory_held, instead; 015: the index on
+// seq keeps only the older rows).
 //
 // Times are stored as Unix microseconds in both dialects.
 package store

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/arena"
 	"github.com/vigilsec/vigil/internal/jsonx"
+	"github.com/vigilsec/vigil/internal/match"
 	"github.com/vigilsec/vigil/internal/model"
 )
 
@@ -125,8 +126,9 @@ const (
 const compressAbove = 512
 
 // HeldRefs returns the package-index rows of inv: PackageRefs, each with
-// the packages it names (by name or, for distribution packages, source
-// name) encoded. What HeldBuilder decodes of them is each package without
+// the packages it names encoded — one row per name matching looks
+// packages up by (match.LookupName: the source package of a Debian- or
+// APK-family package, the package's own name otherwise). What HeldBuilder decodes of them is each package without
 // its extractor, licences and dev flag.
 func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 	return heldRefs(inv, true), nil
@@ -143,15 +145,11 @@ func heldRefs(inv *model.Inventory, compress bool) []HeldRef {
 		if eco == "" || p.Name == "" {
 			continue
 		}
-		r := PackageRef{Ecosystem: eco, Name: NormalizeName(eco, p.Name)}
-		h := toHeld(i, p, d)
-		groups[r] = append(groups[r], h)
-		if p.SourceName != "" && p.SourceName != p.Name {
-			s := PackageRef{Ecosystem: eco, Name: NormalizeName(eco, p.SourceName)}
-			if s != r {
-				groups[s] = append(groups[s], h)
-			}
-		}
+		// One row, under the name matching looks the package up by: a
+		// rematch for an advisory's names finds every package whose
+		// matches they can change, and no other.
+		r := PackageRef{Ecosystem: eco, Name: NormalizeName(eco, match.LookupName(p))}
+		groups[r] = append(groups[r], toHeld(i, p, d))
 	}
 	out := make([]HeldRef, 0, len(groups))
 	e := heldEncoder{rows: arena.Arena{Chunk: 16 << 10}}

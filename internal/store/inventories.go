@@ -72,8 +72,11 @@ type InventoryStore interface {
 	Load(ctx context.Context, id model.ResourceID) (*model.Inventory, InventoryInfo, error)
 	Info(ctx context.Context, id model.ResourceID) (InventoryInfo, error)
 	// ResourcesWithPackages returns the resources in scope whose
-	// inventory holds any of refs (by binary or source package name),
-	// sorted by account then resource, without reading inventories.
+	// inventory holds any of refs, sorted by account then resource,
+	// without reading inventories. A ref names packages by the name
+	// matching looks them up by (match.LookupName: a Debian- or
+	// APK-family package by its source, when it has one; inventories
+	// indexed before that rule also answer to the binary name).
 	ResourcesWithPackages(ctx context.Context, refs []PackageRef) ([]ResourceRef, error)
 	// PackagesHeld returns, for each resource in scope whose inventory
 	// holds any of refs, the packages refs name (with the inventory's

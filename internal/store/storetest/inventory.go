@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/extract"
 	"github.com/vigilsec/vigil/internal/extract/dpkg"
+	"github.com/vigilsec/vigil/internal/match"
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
 )
@@ -237,12 +238,16 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 		refs  []store.PackageRef
 		want  []store.ResourceRef
 	}{
-		{"binary name", store.SystemScope(), []store.PackageRef{{Ecosystem: "Ubuntu", Name: "libc6"}}, refsOf("a-ubuntu", "b-ubuntu")},
+		// Matching looks a Debian-family package up by its source: its
+		// binary name finds nothing, since no advisory naming it can
+		// change its matches.
+		{"binary name", store.SystemScope(), []store.PackageRef{{Ecosystem: "Ubuntu", Name: "libc6"}}, nil},
 		{"source name", store.SystemScope(), []store.PackageRef{{Ecosystem: "Ubuntu", Name: "glibc"}}, refsOf("a-ubuntu", "b-ubuntu")},
 		{"other ecosystem", store.SystemScope(), []store.PackageRef{{Ecosystem: "Debian", Name: "glibc"}}, refsOf("b-small", "c-small")},
 		{"PEP 503 names", store.SystemScope(), []store.PackageRef{{Ecosystem: "PyPI", Name: "ZOPE.interface"}}, refsOf("a-ubuntu", "b-ubuntu", "b-small", "c-small")},
 		{"scoped", store.AccountScope(e.b.ID), []store.PackageRef{{Ecosystem: "PyPI", Name: "zope-interface"}}, refsOf("b-ubuntu", "b-small")},
-		{"several refs", store.AccountScope(e.c.ID), []store.PackageRef{{Ecosystem: "Ubuntu", Name: "libc6"}, {Ecosystem: "Debian", Name: "libc6"}, {Ecosystem: "npm", Name: "nothing"}}, refsOf("c-small")},
+		{"several refs", store.AccountScope(e.c.ID), []store.PackageRef{{Ecosystem: "Ubuntu", Name: "glibc"}, {Ecosystem: "Debian", Name: "glibc"}, {Ecosystem: "npm", Name: "nothing"}}, refsOf("c-small")},
+		{"binary and source", store.SystemScope(), []store.PackageRef{{Ecosystem: "Debian", Name: "libc6"}, {Ecosystem: "Debian", Name: "glibc"}}, refsOf("b-small", "c-small")},
 		{"absent", store.SystemScope(), []store.PackageRef{{Ecosystem: "Go", Name: "golang.org/x/net"}}, nil},
 		{"no refs", store.SystemScope(), nil, nil},
 	}
@@ -337,9 +342,10 @@ func testResourcesWithPackages(t *testing.T, nb NewBackend) {
 	})
 }
 
-// packagesNamed returns the packages of inv that refs name by name or
-// source name, in inventory order, without what the package index does
-// not keep: what PackagesHeld must return.
+// packagesNamed returns the packages of inv that refs name by the name
+// matching looks them up by (match.LookupName), in inventory order,
+// without what the package index does not keep: what PackagesHeld must
+// return.
 func packagesNamed(inv *model.Inventory, refs []store.PackageRef) []model.Package {
 	want := map[store.PackageRef]bool{}
 	for _, r := range refs {
@@ -348,8 +354,7 @@ func packagesNamed(inv *model.Inventory, refs []store.PackageRef) []model.Packag
 	var out []model.Package
 	for _, p := range inv.Packages {
 		eco := string(p.Ecosystem)
-		if want[store.PackageRef{Ecosystem: eco, Name: store.NormalizeName(eco, p.Name)}] ||
-			p.SourceName != "" && want[store.PackageRef{Ecosystem: eco, Name: store.NormalizeName(eco, p.SourceName)}] {
+		if want[store.PackageRef{Ecosystem: eco, Name: store.NormalizeName(eco, match.LookupName(&p))}] {
 			p.Extractor, p.Licenses, p.Dev = "", nil, false // not kept by the package index
 			out = append(out, p)
 		}

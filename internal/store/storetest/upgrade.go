@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vigilsec/vigil/internal/match"
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
 )
@@ -66,7 +67,8 @@ func NewUpgrade(t *testing.T, b Backend, migrations fs.FS) *Upgrade {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs := []store.PackageRef{{Ecosystem: string(inv.Packages[0].Ecosystem), Name: inv.Packages[0].Name}}
+	eco := string(inv.Packages[0].Ecosystem)
+	refs := []store.PackageRef{{Ecosystem: eco, Name: store.NormalizeName(eco, match.LookupName(&inv.Packages[0]))}}
 	held := func() store.HeldPackages {
 		t.Helper()
 		var out []store.HeldPackages
