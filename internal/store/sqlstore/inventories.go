@@ -99,10 +99,8 @@ func (s *inventories) save(ctx context.Context, id model.ResourceID, enc *store.
 		}
 	} else if !res.Changed {
 		// Inventories stored before the package data was kept get it now.
-		var held int
-		err := s.t.c.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_packages
-			WHERE seq = (SELECT index_seq FROM inventories WHERE resource_id = ?) AND (packages IS NOT NULL OR part IS NOT NULL)`, string(id)).Scan(&held)
-		if err != nil || held > 0 || len(inv.Packages) == 0 {
+		held, err := s.hasPackageData(ctx, id)
+		if err != nil || held || len(inv.Packages) == 0 {
 			return res, err
 		}
 	}
@@ -130,6 +128,26 @@ func (s *inventories) index(ctx context.Context, acct model.AccountID, id model.
 		rows[i] = heldRow{ref: x.Refs[i], part: x.Parts[i], id: id, acct: acct}
 	}
 	return s.insertIndex(ctx, rows, []*store.HeldIndex{x}, seqs)
+}
+
+// hasPackageData says whether the package index of the resource's
+// inventory carries its packages: in chunks, or in the rows themselves as
+// rows written before chunks did (each found by an index: the chunks' key,
+// the partial index on seq).
+func (s *inventories) hasPackageData(ctx context.Context, id model.ResourceID) (bool, error) {
+	var seq int64
+	err := s.t.c.QueryRow(ctx, `SELECT index_seq FROM inventories WHERE resource_id = ?`, string(id)).Scan(&seq)
+	if err == ErrNoRows || (err == nil && seq <= 0) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var n int64
+	err = s.t.c.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM inventory_held WHERE id >= ? AND id < ?)
+		+ (SELECT COUNT(*) FROM inventory_packages WHERE seq = ? AND part IS NULL AND packages IS NOT NULL)`,
+		seq*store.MaxHeldChunks, (seq+1)*store.MaxHeldChunks, seq).Scan(&n)
+	return n > 0, err
 }
 
 // deleteRows deletes the package index rows and chunks of the resource's

@@ -412,6 +412,9 @@ func testHeldUpgrade(t *testing.T, nb NewBackend) {
 	if err := b.Exec(ctx, `UPDATE inventory_packages SET packages = NULL, part = NULL`); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.Exec(ctx, `DELETE FROM inventory_held`); err != nil {
+		t.Fatal(err)
+	}
 	if err := b.Exec(ctx, `DELETE FROM inventory_heads`); err != nil {
 		t.Fatal(err)
 	}
