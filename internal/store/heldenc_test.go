@@ -45,13 +45,20 @@ func TestHeldEncoder(t *testing.T) {
 	}
 }
 
-func BenchmarkHeldRefs(b *testing.B) {
+// benchInventory is the inventory of the package index benchmarks: 300
+// Debian packages of 30 sources.
+func benchInventory() *model.Inventory {
 	inv := &model.Inventory{}
 	for i := range 300 {
 		name := fmt.Sprintf("lib%03d", i)
 		inv.Packages = append(inv.Packages, model.Package{Ecosystem: "Debian", Name: name, Version: "1.0-1", SourceName: "src" + name[3:5],
 			PURL: "pkg:deb/debian/" + name + "@1.0-1?arch=amd64", Arch: "amd64", Path: "/var/lib/dpkg/status", Manager: model.ManagerOS})
 	}
+	return inv
+}
+
+func BenchmarkHeldRefs(b *testing.B) {
+	inv := benchInventory()
 	for b.Loop() {
 		if _, err := HeldRefs(inv); err != nil {
 			b.Fatal(err)
@@ -63,12 +70,7 @@ func BenchmarkHeldRefs(b *testing.B) {
 // package index with the match (rows, and chunks S2-compressed), on the
 // same 300 packages as BenchmarkHeldRefs.
 func BenchmarkHeldIndexOf(b *testing.B) {
-	inv := &model.Inventory{}
-	for i := range 300 {
-		name := fmt.Sprintf("lib%03d", i)
-		inv.Packages = append(inv.Packages, model.Package{Ecosystem: "Debian", Name: name, Version: "1.0-1", SourceName: "src" + name[3:5],
-			PURL: "pkg:deb/debian/" + name + "@1.0-1?arch=amd64", Arch: "amd64", Path: "/var/lib/dpkg/status", Manager: model.ManagerOS})
-	}
+	inv := benchInventory()
 	b.ReportAllocs()
 	for b.Loop() {
 		if x := HeldIndexOf(inv); len(x.Chunks) == 0 {
