@@ -7,6 +7,7 @@ import (
 
 	"github.com/klauspost/compress/s2"
 
+	"github.com/vigilsec/vigil/internal/arena"
 	"github.com/vigilsec/vigil/internal/model"
 )
 
@@ -47,10 +48,18 @@ func HeldIndexOf(inv *model.Inventory) *HeldIndex {
 	per := max(chunkRefs, (len(refs)+MaxHeldChunks-1)/MaxHeldChunks)
 	x := &HeldIndex{Refs: make([]PackageRef, len(refs)), Parts: make([]int, len(refs)),
 		Chunks: make([][]byte, 0, (len(refs)+per-1)/per)}
-	var raw []byte
+	// A chunk is assembled in raw and compressed into scratch, both reused;
+	// the chunks kept share the arena's buffers.
+	var raw, scratch []byte
+	chunks := arena.Arena{Chunk: 16 << 10}
 	for start := 0; start < len(refs); start += per {
-		raw = raw[:0]
-		for i := start; i < min(start+per, len(refs)); i++ {
+		end := min(start+per, len(refs))
+		need := 0
+		for i := start; i < end; i++ {
+			need += 3*binary.MaxVarintLen32 + len(refs[i].Ecosystem) + len(refs[i].Name) + len(refs[i].Packages)
+		}
+		raw = slices.Grow(raw[:0], need)
+		for i := start; i < end; i++ {
 			r := &refs[i]
 			x.Refs[i], x.Parts[i] = r.PackageRef, len(x.Chunks)
 			raw = appendEntry(raw, r.Ecosystem)
@@ -58,12 +67,12 @@ func HeldIndexOf(inv *model.Inventory) *HeldIndex {
 			raw = appendEntry(raw, string(r.Packages))
 		}
 		if len(raw) < compressAbove {
-			x.Chunks = append(x.Chunks, append([]byte{chunkRaw}, raw...))
+			x.Chunks = append(x.Chunks, chunks.Keep(append(append(chunks.Room(1+len(raw)), chunkRaw), raw...)))
 			continue
 		}
-		c := make([]byte, 1+s2.MaxEncodedLen(len(raw)))
-		c[0] = chunkS2
-		x.Chunks = append(x.Chunks, c[:1+len(s2.Encode(c[1:], raw))])
+		scratch = slices.Grow(scratch[:0], s2.MaxEncodedLen(len(raw)))
+		enc := s2.Encode(scratch[:cap(scratch)], raw)
+		x.Chunks = append(x.Chunks, chunks.Keep(append(append(chunks.Room(1+len(enc)), chunkS2), enc...)))
 	}
 	return x
 }
