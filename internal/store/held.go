@@ -128,8 +128,9 @@ const compressAbove = 512
 // HeldRefs returns the package-index rows of inv: PackageRefs, each with
 // the packages it names encoded — one row per name matching looks
 // packages up by (match.LookupName: the source package of a Debian- or
-// APK-family package, the package's own name otherwise). What HeldBuilder decodes of them is each package without
-// its extractor, licences and dev flag.
+// APK-family package, the package's own name otherwise). What
+// HeldBuilder decodes of them is each package without its extractor,
+// licences and dev flag.
 func HeldRefs(inv *model.Inventory) ([]HeldRef, error) {
 	return heldRefs(inv, true), nil
 }

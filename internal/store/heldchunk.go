@@ -64,7 +64,7 @@ func HeldIndexOf(inv *model.Inventory) *HeldIndex {
 			x.Refs[i], x.Parts[i] = r.PackageRef, len(x.Chunks)
 			raw = appendEntry(raw, r.Ecosystem)
 			raw = appendEntry(raw, r.Name)
-			raw = appendEntry(raw, string(r.Packages))
+			raw = appendEntry(raw, r.Packages)
 		}
 		if len(raw) < compressAbove {
 			x.Chunks = append(x.Chunks, chunks.Keep(append(append(chunks.Room(1+len(raw)), chunkRaw), raw...)))
@@ -77,8 +77,14 @@ func HeldIndexOf(inv *model.Inventory) *HeldIndex {
 	return x
 }
 
-func appendEntry(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+func appendEntry[T ~string | ~[]byte](b []byte, v T) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(v))), v...)
+}
+
+// ChunkIDs returns the range [lo, hi) of the chunk ids of the inventory
+// indexed as seq.
+func ChunkIDs(seq int64) (lo, hi int64) {
+	return seq * MaxHeldChunks, (seq + 1) * MaxHeldChunks
 }
 
 // ChunkError is a package index chunk that cannot be read.

@@ -143,10 +143,11 @@ func (s *inventories) hasPackageData(ctx context.Context, id model.ResourceID) (
 	if err != nil {
 		return false, err
 	}
+	lo, hi := store.ChunkIDs(seq)
 	var n int64
 	err = s.t.c.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM inventory_held WHERE id >= ? AND id < ?)
 		+ (SELECT COUNT(*) FROM inventory_packages WHERE seq = ? AND part IS NULL AND packages IS NOT NULL)`,
-		seq*store.MaxHeldChunks, (seq+1)*store.MaxHeldChunks, seq).Scan(&n)
+		lo, hi, seq).Scan(&n)
 	return n > 0, err
 }
 
@@ -154,8 +155,9 @@ func (s *inventories) hasPackageData(ctx context.Context, id model.ResourceID) (
 // inventory (before the inventory itself: they are found by its
 // index_seq).
 func (s *inventories) deleteRows(ctx context.Context, id model.ResourceID) error {
+	cond, args := scopeCond(s.sc, "account_id", []any{string(id)})
 	var seq int64
-	err := s.t.c.QueryRow(ctx, `SELECT index_seq FROM inventories WHERE resource_id = ?`, string(id)).Scan(&seq)
+	err := s.t.c.QueryRow(ctx, `SELECT index_seq FROM inventories WHERE resource_id = ?`+cond, args...).Scan(&seq)
 	if err == ErrNoRows {
 		return nil
 	}
@@ -178,7 +180,7 @@ func (t *tx) deleteIndex(ctx context.Context, seq int64) error {
 	if _, err := t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE seq = ? AND part IS NULL`, seq); err != nil {
 		return err
 	}
-	lo, hi := seq*store.MaxHeldChunks, (seq+1)*store.MaxHeldChunks
+	lo, hi := store.ChunkIDs(seq)
 	var refs []store.PackageRef
 	rows, err := t.c.Query(ctx, `SELECT data FROM inventory_held WHERE id >= ? AND id < ?`, lo, hi)
 	if err != nil {
@@ -208,6 +210,7 @@ func (t *tx) deleteIndex(ctx context.Context, seq int64) error {
 		if _, err := t.c.Exec(ctx, `DELETE FROM inventory_packages WHERE seq = ?`, seq); err != nil {
 			return err
 		}
+		refs = nil // all gone
 	}
 	const batch = 100
 	for len(refs) > 0 {
@@ -368,7 +371,8 @@ func (s *inventories) insertIndex(ctx context.Context, rows []heldRow, xs []*sto
 	var chunks []chunk
 	for i, x := range xs {
 		for part, data := range x.Chunks {
-			chunks = append(chunks, chunk{seqs[i]*store.MaxHeldChunks + int64(part), data})
+			first, _ := store.ChunkIDs(seqs[i])
+			chunks = append(chunks, chunk{first + int64(part), data})
 		}
 	}
 	return s.insertRows(ctx, `INTO inventory_held (id, data) VALUES `, "(?,?)", 2, len(chunks),

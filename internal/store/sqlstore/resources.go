@@ -248,13 +248,7 @@ func (s *resources) Delete(ctx context.Context, id model.ResourceID) error {
 	// The package index has no foreign key: its rows and chunks go first,
 	// found by the inventory's index_seq; tags and the inventory go by
 	// cascade.
-	pcond, pargs := scopeCond(s.sc, "account_id", []any{string(id)})
-	var seq int64
-	err := s.t.c.QueryRow(ctx, `SELECT index_seq FROM inventories WHERE resource_id = ?`+pcond, pargs...).Scan(&seq)
-	if err != nil && err != ErrNoRows {
-		return err
-	}
-	if err := s.t.deleteIndex(ctx, seq); err != nil {
+	if err := (&inventories{t: s.t, sc: s.sc}).deleteRows(ctx, id); err != nil {
 		return err
 	}
 	n, err := s.t.c.Exec(ctx, `DELETE FROM resources WHERE id = ?`+cond, args...)
