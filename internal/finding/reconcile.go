@@ -219,6 +219,7 @@ func buildCandidates(res *model.Resource, scanID, snapshotID string, observation
 			// Kept for the store, should the finding be new.
 			f.Content = f.ContentJSON()
 			fp = model.FingerprintOf(f.Content)
+			f.ContentFingerprint = fp
 		}
 		c.fs = append(c.fs, f)
 		c.prints = append(c.prints, fp)
@@ -261,7 +262,7 @@ func (w *writer) plan(res *model.Resource, scanID, snapshotID string, c candidat
 			countOpen(&p.d.Open, cand)
 			continue
 		}
-		cand.Content = nil // apply may change it (kept evidence)
+		cand.Content, cand.ContentFingerprint = nil, "" // apply may change it (kept evidence)
 		p.changed = append(p.changed, *cand)
 		p.prints = append(p.prints, [2]string{fp, st.Fingerprint})
 	}

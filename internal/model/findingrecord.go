@@ -212,6 +212,9 @@ type Finding struct {
 	// writing it does not encode it again. Whoever changes the finding's
 	// content afterwards must clear it. Never serialised.
 	Content []byte `json:"-"`
+	// ContentFingerprint, when set with Content, is FingerprintOf(Content).
+	// Never serialised.
+	ContentFingerprint string `json:"-"`
 }
 
 // FirstPackage returns the first vulnerable package, or nil.

@@ -234,10 +234,13 @@ type rowBuffers struct {
 
 // findingRow appends the values of findingWriteCols for f to args.
 func findingRow(args []any, f *model.Finding, buf *rowBuffers) []any {
-	content := f.Content
+	content, fp := f.Content, f.ContentFingerprint
 	if content == nil {
 		buf.content = f.AppendContentJSON(buf.content[:0])
-		content = buf.content
+		content, fp = buf.content, ""
+	}
+	if fp == "" {
+		fp = model.FingerprintOf(content)
 	}
 	data := encodeContent(&buf.data, content)
 	var eco, name, ver, path, layer string
@@ -256,7 +259,7 @@ func findingRow(args []any, f *model.Finding, buf *rowBuffers) []any {
 		f.CheckID, f.Title, string(f.Status), string(f.Severity), int64(f.Severity.Rank()), orNone(f.Score), f.CVSSBase(),
 		orNone(epss), string(f.FixAvailable), string(f.ExploitAvailable), eco, name, ver, path, layer,
 		f.Resource.ImageRepository, f.Resource.ImageTag, string(sup.RuleID), sup.Reason, micro(sup.ExpiresAt),
-		string(f.ClosedReason), int64(f.ReopenCount), model.FingerprintOf(content), micro(f.FirstObservedAt), micro(f.LastObservedAt),
+		string(f.ClosedReason), int64(f.ReopenCount), fp, micro(f.FirstObservedAt), micro(f.LastObservedAt),
 		micro(f.UpdatedAt), micro(f.ClosedAt), f.ScanID, f.SnapshotID, data)
 }
 
