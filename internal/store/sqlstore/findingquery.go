@@ -282,28 +282,34 @@ func (s *findings) List(ctx context.Context, fl model.FindingFilter, sort store.
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []model.Finding
+	var raws []rawFinding
 	var keys []string
 	for rows.Next() {
 		var key string
-		var f model.Finding
+		var raw rawFinding
 		if float {
 			var v float64
-			f, err = scanFinding(rows, &v)
+			raw, err = scanRaw(rows, &v)
 			key = strconv.FormatFloat(v, 'g', -1, 64)
 		} else {
 			var v int64
-			f, err = scanFinding(rows, &v)
+			raw, err = scanRaw(rows, &v)
 			key = strconv.FormatInt(v, 10)
 		}
 		if err != nil {
+			rows.Close()
 			return nil, "", err
 		}
-		out = append(out, f)
+		raws = append(raws, raw)
 		keys = append(keys, key)
 	}
-	if err := rows.Err(); err != nil {
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := s.t.decodeFindings(ctx, raws)
+	if err != nil {
 		return nil, "", err
 	}
 	next := ""

@@ -38,33 +38,69 @@ var findingKeyCols = map[string]bool{"id": true, "account_id": true, "resource_i
 // content.
 const findingReadCols = `id, account_id, status, suppressed_by, suppression_reason, suppression_expires_at, closed_reason, reopen_count, first_observed_at, last_observed_at, updated_at, closed_at, scan_id, snapshot_id, data`
 
-// scanFinding reads a row of findingReadCols followed by extra columns.
-func scanFinding(r Row, extra ...any) (model.Finding, error) {
+// rawFinding is a row of findingReadCols, its content not yet decoded
+// (that may need a dictionary read from finding_dicts, which waits until
+// the rows are closed).
+type rawFinding struct {
+	id, acct, status, supBy, supReason, closedReason, scanID, snap string
+	supExp, reopen, first, last, updated, closed                   int64
+	data                                                           []byte
+}
+
+// scanRaw reads a row of findingReadCols followed by extra columns.
+func scanRaw(r Row, extra ...any) (rawFinding, error) {
+	var f rawFinding
+	dest := append([]any{&f.id, &f.acct, &f.status, &f.supBy, &f.supReason, &f.supExp, &f.closedReason, &f.reopen,
+		&f.first, &f.last, &f.updated, &f.closed, &f.scanID, &f.snap, &f.data}, extra...)
+	err := r.Scan(dest...)
+	return f, err
+}
+
+// decodeFindings decodes rows read by scanRaw, reading the dictionaries
+// they need that the process has not cached.
+func (t *tx) decodeFindings(ctx context.Context, raws []rawFinding) ([]model.Finding, error) {
+	need := map[[dictIDLen]byte]bool{}
+	for i := range raws {
+		id, ok, err := dictOf(raws[i].data)
+		if err != nil {
+			return nil, fmt.Errorf("finding %s: %w", raws[i].id, err)
+		}
+		if ok {
+			need[id] = true
+		}
+	}
+	ds, err := t.loadDicts(ctx, need)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Finding, len(raws))
+	for i := range raws {
+		if out[i], err = raws[i].finding(ds); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// finding decodes r with the dictionaries ds.
+func (r *rawFinding) finding(ds map[[dictIDLen]byte]*contentDict) (model.Finding, error) {
 	var f model.Finding
-	var id, acct, status, supBy, supReason, closedReason, scanID, snap string
-	var supExp, reopen, first, last, updated, closed int64
-	var data []byte
-	dest := append([]any{&id, &acct, &status, &supBy, &supReason, &supExp, &closedReason, &reopen,
-		&first, &last, &updated, &closed, &scanID, &snap, &data}, extra...)
-	if err := r.Scan(dest...); err != nil {
-		return f, err
+	if err := decodeFinding(r.data, ds, &f); err != nil {
+		return f, fmt.Errorf("finding %s: %w", r.id, err)
 	}
-	if err := decodeFinding(data, &f); err != nil {
-		return f, fmt.Errorf("finding %s: %w", id, err)
+	f.ID, f.AccountID, f.Status = model.FindingID(r.id), model.AccountID(r.acct), model.FindingStatus(r.status)
+	if r.supBy != "" {
+		f.Suppression = &model.FindingSuppression{RuleID: model.SuppressionRuleID(r.supBy), Reason: r.supReason, ExpiresAt: fromMicro(r.supExp)}
 	}
-	f.ID, f.AccountID, f.Status = model.FindingID(id), model.AccountID(acct), model.FindingStatus(status)
-	if supBy != "" {
-		f.Suppression = &model.FindingSuppression{RuleID: model.SuppressionRuleID(supBy), Reason: supReason, ExpiresAt: fromMicro(supExp)}
-	}
-	f.ClosedReason, f.ReopenCount = model.ClosedReason(closedReason), int(reopen)
-	f.FirstObservedAt, f.LastObservedAt, f.UpdatedAt, f.ClosedAt = fromMicro(first), fromMicro(last), fromMicro(updated), fromMicro(closed)
-	f.ScanID, f.SnapshotID = scanID, snap
+	f.ClosedReason, f.ReopenCount = model.ClosedReason(r.closedReason), int(r.reopen)
+	f.FirstObservedAt, f.LastObservedAt, f.UpdatedAt, f.ClosedAt = fromMicro(r.first), fromMicro(r.last), fromMicro(r.updated), fromMicro(r.closed)
+	f.ScanID, f.SnapshotID = r.scanID, r.snap
 	if f.Package != nil {
 		// The stored content leaves out the evidence's snapshot: it is the
 		// finding's (model.Finding.ContentJSON).
 		for i := range f.Package.Evidence {
 			if f.Package.Evidence[i].Snapshot == "" {
-				f.Package.Evidence[i].Snapshot = snap
+				f.Package.Evidence[i].Snapshot = r.snap
 			}
 		}
 	}
@@ -78,8 +114,15 @@ const byKeyScope = "(account_id || '')"
 
 func (s *findings) Get(ctx context.Context, id model.FindingID) (model.Finding, error) {
 	cond, args := scopeCond(s.sc, byKeyScope, []any{string(id)})
-	f, err := scanFinding(s.t.c.QueryRow(ctx, `SELECT `+findingReadCols+` FROM findings WHERE id = ?`+cond, args...))
-	return f, notFound(err, "finding", string(id))
+	raw, err := scanRaw(s.t.c.QueryRow(ctx, `SELECT `+findingReadCols+` FROM findings WHERE id = ?`+cond, args...))
+	if err != nil {
+		return model.Finding{}, notFound(err, "finding", string(id))
+	}
+	fs, err := s.t.decodeFindings(ctx, []rawFinding{raw})
+	if err != nil {
+		return model.Finding{}, err
+	}
+	return fs[0], nil
 }
 
 func (s *findings) ForResource(ctx context.Context, id model.ResourceID) ([]model.Finding, error) {
@@ -177,30 +220,57 @@ func (s *findings) query(ctx context.Context, q string, args ...any) ([]model.Fi
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []model.Finding
+	var raws []rawFinding
 	for rows.Next() {
-		f, err := scanFinding(rows)
+		raw, err := scanRaw(rows)
 		if err != nil {
+			rows.Close()
 			return nil, err
 		}
-		out = append(out, f)
+		raws = append(raws, raw)
 	}
-	return out, rows.Err()
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, err
+	}
+	return s.t.decodeFindings(ctx, raws)
 }
 
 // encodeContent compresses a finding's ContentJSON for the data column
 // with S2 (it is mostly URLs and prose; compressing halves what every
-// write puts through the WAL), into data's chunks.
-func encodeContent(data *arena.Arena, content []byte) []byte {
-	room := data.Room(s2.MaxEncodedLen(len(content)))
-	return data.Keep(s2.Encode(room[:cap(room)], content))
+// write puts through the WAL), with the dictionary d when there is one
+// (findingdict.go), into data's chunks.
+func encodeContent(data *arena.Arena, content []byte, d *contentDict) []byte {
+	if d == nil {
+		room := data.Room(s2.MaxEncodedLen(len(content)))
+		return data.Keep(s2.Encode(room[:cap(room)], content))
+	}
+	room := data.Room(dictHeader + s2.MaxEncodedLen(len(content)))
+	room = room[:cap(room)]
+	room[0], room[1] = dictMarker, dictFormat
+	copy(room[2:dictHeader], d.id[:])
+	enc := d.d.Encode(room[dictHeader:], content)
+	return data.Keep(room[:dictHeader+len(enc)])
 }
 
 // maxFindingData bounds a decoded data column.
 const maxFindingData = 16 << 20
 
-func decodeFinding(data []byte, f *model.Finding) error {
+// decodeFinding decodes a data column into f, with the dictionary ds
+// holds when the column names one.
+func decodeFinding(data []byte, ds map[[dictIDLen]byte]*contentDict, f *model.Finding) error {
+	id, withDict, err := dictOf(data)
+	if err != nil {
+		return err
+	}
+	var d *contentDict
+	if withDict {
+		if d = ds[id]; d == nil {
+			return fmt.Errorf("dictionary %x is missing", id)
+		}
+		data = data[dictHeader:]
+	}
 	n, err := s2.DecodedLen(data)
 	if err != nil {
 		return err
@@ -208,7 +278,12 @@ func decodeFinding(data []byte, f *model.Finding) error {
 	if n > maxFindingData {
 		return fmt.Errorf("data of %d bytes", n)
 	}
-	b, err := s2.Decode(nil, data)
+	var b []byte
+	if d != nil {
+		b, err = d.d.Decode(nil, data)
+	} else {
+		b, err = s2.Decode(nil, data)
+	}
 	if err != nil {
 		return err
 	}
@@ -230,6 +305,10 @@ type rowBuffers struct {
 	// data holds the compressed contents of the rows of one statement
 	// (SQLite copies them as it binds them).
 	data arena.Arena
+	// key is a dictionary's cache key.
+	key []byte
+	// dicts are the dictionaries the rows were compressed with.
+	dicts []*contentDict
 }
 
 // findingRow appends the values of findingWriteCols for f to args.
@@ -242,7 +321,11 @@ func findingRow(args []any, f *model.Finding, buf *rowBuffers) []any {
 	if fp == "" {
 		fp = model.FingerprintOf(content)
 	}
-	data := encodeContent(&buf.data, content)
+	d := dicts.forFinding(f, buf.key)
+	if d != nil && !slices.Contains(buf.dicts, d) {
+		buf.dicts = append(buf.dicts, d)
+	}
+	data := encodeContent(&buf.data, content, d)
 	var eco, name, ver, path, layer string
 	if p := f.FirstPackage(); p != nil {
 		eco, name, ver, path, layer = string(p.Ecosystem), p.Name, p.Version, p.FilePath, p.Layer
@@ -330,26 +413,39 @@ func (s *findings) checkWrite(fs []model.Finding) error {
 func (s *findings) writeRows(ctx context.Context, head, tail string, fs []model.Finding) (int, error) {
 	ncols := len(findingWriteCols)
 	row := "(" + placeholders(ncols) + ")"
-	total := 0
-	err := execChunks(len(fs), min(s.t.s.d.MaxParams/ncols, 100),
-		func(lo, hi int) ([]any, error) { return findingArgs(fs[lo:hi]) },
+	written, total := 0, 0
+	size := min(s.t.s.d.MaxParams/ncols, 100)
+	// The dictionaries of each statement's rows (written by the builder
+	// before it hands the statement over), stored before the rows.
+	chunkDicts := make([][]*contentDict, (len(fs)+size-1)/size)
+	seen := map[[dictIDLen]byte]bool{}
+	err := execChunks(len(fs), size,
+		func(lo, hi int) ([]any, error) {
+			args, ds := findingArgs(fs[lo:hi])
+			chunkDicts[lo/size] = ds
+			return args, nil
+		},
 		func(k int, args []any) error {
+			if err := s.t.ensureDicts(ctx, chunkDicts[total/size], seen); err != nil {
+				return err
+			}
 			n, err := s.t.c.Exec(ctx, multiRowSQL(head, row, tail, k), args...)
-			total += int(n)
+			total += k
+			written += int(n)
 			return err
 		})
-	return total, err
+	return written, err
 }
 
 // findingArgs returns the values of findingWriteCols for each of fs, in
-// one slice.
-func findingArgs(fs []model.Finding) ([]any, error) {
+// one slice, and the dictionaries their contents were compressed with.
+func findingArgs(fs []model.Finding) ([]any, []*contentDict) {
 	args := make([]any, 0, len(fs)*len(findingWriteCols))
 	var buf rowBuffers
 	for i := range fs {
 		args = findingRow(args, &fs[i], &buf)
 	}
-	return args, nil
+	return args, buf.dicts
 }
 
 func (s *findings) Touch(ctx context.Context, ids []model.FindingID, at time.Time, scanID, snapshotID string) error {

@@ -84,6 +84,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"FindingsSortPaging", testFindingsSortPaging},
 		{"FindingsAggregate", testFindingsAggregate},
 		{"FindingsPurge", testFindingsPurge},
+		{"FindingDicts", testFindingDicts},
 		{"SuppressionRules", testSuppressionRules},
 		{"FindingLifecycle", testFindingLifecycle},
 		{"FindingTransaction", testFindingTransaction},
