@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -170,6 +171,8 @@ func runServerPush(b *testing.B, bin, adv, data string, bodies [][]byte, pushers
 		}
 	}()
 
+	calib := calibrate()
+	stat0 := cpuStat()
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -216,6 +219,7 @@ func runServerPush(b *testing.B, bin, adv, data string, bodies [][]byte, pushers
 	if len(failed.Resources) > 0 {
 		b.Fatalf("%d+ scans failed (first %s); see %s.log", len(failed.Resources), failed.Resources[0].ID, data)
 	}
+	stat := cpuStat().sub(stat0)
 	cpu := procCPU(b, pid) - cpu0
 	hwm := procStatus(pid, "VmHWM")
 	wchar, syscw := procIO(pid, "wchar")-wchar0, procIO(pid, "syscw")-syscw0
@@ -226,6 +230,11 @@ func runServerPush(b *testing.B, bin, adv, data string, bodies [][]byte, pushers
 	b.ReportMetric(cpu.Seconds()*1000/float64(len(bodies)), "server-cpu-ms/inventory")
 	b.ReportMetric(float64(hwm)/1024, "peak-rss-MB")
 	b.ReportMetric(float64(peak.Load())/1024, "sampled-rss-MB")
+	// The machine's own speed, to tell a slow minute from a slower tree:
+	// a fixed single-threaded computation just before the run, and the
+	// share of the run's CPU time the hypervisor took (steal).
+	b.ReportMetric(float64(calib.Microseconds())/1000, "calib-ms")
+	b.ReportMetric(stat.stealPercent(), "steal-%")
 	b.Logf("%d hosts pushed in %v, scanned in %v; server CPU %v; VmHWM %d kB; data in %s", len(bodies), pushed, elapsed, cpu, hwm, data)
 }
 
@@ -273,4 +282,50 @@ func procCPU(tb testing.TB, pid int) time.Duration {
 	utime, _ := strconv.ParseInt(rest[11], 10, 64)
 	stime, _ := strconv.ParseInt(rest[12], 10, 64)
 	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+// calibrate times a fixed CPU-bound computation (SHA-256 of 64 MiB, one
+// goroutine): ≈ 40 ms on an idle core of the 2-core development machine.
+func calibrate() time.Duration {
+	buf := make([]byte, 1<<20)
+	start := time.Now()
+	h := sha256.New()
+	for range 64 {
+		h.Write(buf)
+	}
+	_ = h.Sum(nil)
+	return time.Since(start)
+}
+
+// cpuTicks are the machine's CPU times from /proc/stat (all CPUs, in
+// clock ticks; zero when unreadable).
+type cpuTicks struct{ total, steal int64 }
+
+func cpuStat() cpuTicks {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTicks{}
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	fields := strings.Fields(line)
+	var t cpuTicks
+	for i, f := range fields[1:] {
+		v, _ := strconv.ParseInt(f, 10, 64)
+		if i < 8 { // user nice system idle iowait irq softirq steal
+			t.total += v
+		}
+		if i == 7 {
+			t.steal = v
+		}
+	}
+	return t
+}
+
+func (t cpuTicks) sub(u cpuTicks) cpuTicks { return cpuTicks{t.total - u.total, t.steal - u.steal} }
+
+func (t cpuTicks) stealPercent() float64 {
+	if t.total <= 0 {
+		return 0
+	}
+	return 100 * float64(t.steal) / float64(t.total)
 }
