@@ -144,12 +144,13 @@ type dictCache struct {
 var dicts = &dictCache{}
 
 // forFinding returns the dictionary to compress f's content with, made
-// when missing; nil when none applies.
-func (c *dictCache) forFinding(f *model.Finding, key []byte) *contentDict {
+// when missing; nil when none applies. keyBuf is scratch space.
+func (c *dictCache) forFinding(f *model.Finding, keyBuf *[]byte) *contentDict {
 	if f.Package == nil {
 		return nil
 	}
-	key = dictKey(key[:0], f)
+	key := dictKey((*keyBuf)[:0], f)
+	*keyBuf = key
 	c.mu.Lock()
 	d := c.byKey[string(key)]
 	c.mu.Unlock()

@@ -47,7 +47,7 @@ func TestFindingContentRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var a arena.Arena
-			d := dicts.forFinding(&tt.f, nil)
+			d := dicts.forFinding(&tt.f, new([]byte))
 			if (d != nil) != tt.withDict {
 				t.Fatalf("dictionary = %v, want one: %v", d != nil, tt.withDict)
 			}
@@ -88,7 +88,7 @@ func TestFindingContentRoundTrip(t *testing.T) {
 
 func TestFindingContentErrors(t *testing.T) {
 	f := dictFinding("web-1", "2.21.0")
-	d := dicts.forFinding(&f, nil)
+	d := dicts.forFinding(&f, new([]byte))
 	var a arena.Arena
 	data := encodeContent(&a, f.ContentJSON(), d)
 	other := dictFinding("web-1", "2.21.0")
@@ -127,7 +127,7 @@ func TestFindingContentErrors(t *testing.T) {
 // dictionary at hand: it returns a finding or an error, never panics.
 func FuzzDecodeFinding(f *testing.F) {
 	fd := dictFinding("web-1", "2.21.0")
-	d := dicts.forFinding(&fd, nil)
+	d := dicts.forFinding(&fd, new([]byte))
 	var a arena.Arena
 	f.Add(encodeContent(&a, fd.ContentJSON(), d))
 	f.Add(encodeContent(&a, fd.ContentJSON(), nil))

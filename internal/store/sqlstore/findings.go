@@ -321,7 +321,7 @@ func findingRow(args []any, f *model.Finding, buf *rowBuffers) []any {
 	if fp == "" {
 		fp = model.FingerprintOf(content)
 	}
-	d := dicts.forFinding(f, buf.key)
+	d := dicts.forFinding(f, &buf.key)
 	if d != nil && !slices.Contains(buf.dicts, d) {
 		buf.dicts = append(buf.dicts, d)
 	}
