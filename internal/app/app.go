@@ -113,6 +113,9 @@ type App struct {
 	updates     atomic.Int64
 	// pending holds the updates whose rematch has not ended.
 	pending pendingUpdates
+	// dictsPruned is when the maintenance loop last pruned the findings'
+	// content dictionaries (the app's start before the first time).
+	dictsPruned time.Time
 }
 
 // New opens the store and the advisory database, bootstraps an empty store
@@ -125,6 +128,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if a.cfg.Now == nil {
 		a.cfg.Now = time.Now
 	}
+	a.dictsPruned = a.now()
 	if a.cfg.Out == nil {
 		a.cfg.Out = io.Discard
 	}

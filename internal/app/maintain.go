@@ -66,6 +66,14 @@ func (a *App) maintainOnce(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("maintenance failed", "err", err)
 	}
+	if now.Sub(a.dictsPruned) >= dictPruneInterval {
+		a.dictsPruned = now
+		if n, err := a.pruneDicts(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("pruning the findings' content dictionaries failed", "err", err)
+		} else if n > 0 {
+			a.log.Info("unused finding content dictionaries pruned", "count", n)
+		}
+	}
 	if err := a.pruneEvents(ctx, now); err != nil && ctx.Err() == nil {
 		a.log.Warn("pruning the event outbox failed", "err", err)
 	}
@@ -86,6 +94,22 @@ func (a *App) maintainOnce(ctx context.Context) {
 			a.log.Info("rescans queued", "count", n)
 		}
 	}
+}
+
+// dictPruneInterval is how often the maintenance loop deletes the
+// findings' content dictionaries no finding names (a pass reads every
+// finding's header; a dictionary is ≈ 1.6 KB per vulnerability version).
+const dictPruneInterval = 24 * time.Hour
+
+// pruneDicts deletes the content dictionaries no finding names.
+func (a *App) pruneDicts(ctx context.Context) (int, error) {
+	var n int
+	err := a.store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.Findings(store.SystemScope()).PruneDictionaries(ctx)
+		return err
+	})
+	return n, err
 }
 
 // scheduleRescans queues a scan of each image last scanned before cutoff

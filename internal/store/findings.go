@@ -93,6 +93,13 @@ type FindingStore interface {
 	// Purge deletes CLOSED findings closed before closedBefore and returns
 	// how many it deleted.
 	Purge(ctx context.Context, closedBefore time.Time) (int, error)
+	// PruneDictionaries deletes the dictionaries findings' contents are
+	// compressed with that no stored finding names any more (their
+	// findings purged, or rewritten with a newer version of their
+	// vulnerability) and returns how many it deleted. It reads every
+	// finding's header: run it now and then (the server does daily).
+	// System scope only: dictionaries are shared by every account.
+	PruneDictionaries(ctx context.Context) (int, error)
 }
 
 // FindingState is what reconciliation compares of a stored finding.

@@ -26,6 +26,11 @@ func Migrations() fs.FS {
 // migrationLockKey is the advisory lock id taken while migrating.
 const migrationLockKey = 0x76696769 // "vigi"
 
+// dictLockKey is the advisory lock id of the finding content
+// dictionaries: shared by a transaction that writes findings naming
+// stored dictionaries, exclusive while unreferenced ones are pruned.
+const dictLockKey = 0x76646963 // "vdic"
+
 // Dialect is PostgreSQL's.
 var Dialect = sqlstore.Dialect{
 	Name:          "postgres",
@@ -38,6 +43,10 @@ var Dialect = sqlstore.Dialect{
 	UpdateMany:    "UPDATE",
 	MaxParams:     65535,
 	IndexSeqs:     "SELECT nextval('inventory_index_seq') FROM generate_series(1, ?::int)",
+	DictRefs: `SELECT DISTINCT encode(substring(data from 3 for 16), 'hex') FROM findings ` +
+		`WHERE substring(data from 1 for 2) = '\x0001'::bytea`,
+	DictLockShared:    fmt.Sprintf("SELECT pg_advisory_xact_lock_shared(%d)", dictLockKey),
+	DictLockExclusive: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", dictLockKey),
 }
 
 func isCode(code string) func(error) bool {

@@ -36,6 +36,7 @@ var Dialect = sqlstore.Dialect{
 	UpdateMany:   "UPDATE OR IGNORE",
 	MaxParams:    32766,
 	GroupCommit:  true,
+	DictRefs:     `SELECT DISTINCT lower(hex(substr(data, 3, 16))) FROM findings WHERE substr(data, 1, 2) = X'0001'`,
 }
 
 func isCode(codes ...int) func(error) bool {

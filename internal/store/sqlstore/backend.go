@@ -82,4 +82,13 @@ type Dialect struct {
 	// GroupCommit runs concurrent InTxGrouped calls in one transaction
 	// (SQLite, whose single writer commits one transaction at a time).
 	GroupCommit bool
+	// DictRefs selects the distinct ids (hex) of the content dictionaries
+	// the findings' data columns name (findingdict.go).
+	DictRefs string
+	// DictLockShared, when set, is run by a transaction before it relies
+	// on a stored dictionary, and DictLockExclusive by one that prunes
+	// dictionaries (transaction-scoped advisory locks on PostgreSQL,
+	// whose writers run concurrently; unset on SQLite, whose one writer
+	// excludes the others).
+	DictLockShared, DictLockExclusive string
 }

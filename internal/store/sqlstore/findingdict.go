@@ -11,6 +11,7 @@ import (
 	"github.com/klauspost/compress/s2"
 
 	"github.com/vigilsec/vigil/internal/model"
+	"github.com/vigilsec/vigil/internal/store"
 )
 
 // A package finding's content is mostly its vulnerability's: the
@@ -221,6 +222,14 @@ func (t *tx) ensureDicts(ctx context.Context, ds []*contentDict, seen map[[dictI
 	if len(want) == 0 {
 		return nil
 	}
+	if t.s.d.DictLockShared != "" {
+		// Held until the transaction ends: a pruner waits for it, so a
+		// dictionary found here is not deleted before the findings that
+		// name it are committed.
+		if _, err := t.c.Exec(ctx, t.s.d.DictLockShared); err != nil {
+			return err
+		}
+	}
 	args := make([]any, len(want))
 	for i, d := range want {
 		args[i] = d.hexID()
@@ -297,4 +306,20 @@ func (t *tx) loadDicts(ctx context.Context, ids map[[dictIDLen]byte]bool) (map[[
 		args = args[k:]
 	}
 	return out, nil
+}
+
+func (s *findings) PruneDictionaries(ctx context.Context) (int, error) {
+	if err := s.t.writable(); err != nil {
+		return 0, err
+	}
+	if !s.sc.All() {
+		return 0, &store.ScopeError{Kind: "finding dictionaries"}
+	}
+	if s.t.s.d.DictLockExclusive != "" {
+		if _, err := s.t.c.Exec(ctx, s.t.s.d.DictLockExclusive); err != nil {
+			return 0, err
+		}
+	}
+	n, err := s.t.c.Exec(ctx, `DELETE FROM finding_dicts WHERE id NOT IN (`+s.t.s.d.DictRefs+`)`)
+	return int(n), err
 }

@@ -85,6 +85,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"FindingsAggregate", testFindingsAggregate},
 		{"FindingsPurge", testFindingsPurge},
 		{"FindingDicts", testFindingDicts},
+		{"FindingDictsConcurrentPrune", testFindingDictsConcurrentPrune},
 		{"SuppressionRules", testSuppressionRules},
 		{"FindingLifecycle", testFindingLifecycle},
 		{"FindingTransaction", testFindingTransaction},
