@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/api"
@@ -67,11 +68,20 @@ func (a *App) maintainOnce(ctx context.Context) {
 		a.log.Warn("maintenance failed", "err", err)
 	}
 	if now.Sub(a.dictsPruned) >= dictPruneInterval {
-		a.dictsPruned = now
-		if n, err := a.pruneDicts(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("pruning the findings' content dictionaries failed", "err", err)
-		} else if n > 0 {
-			a.log.Info("unused finding content dictionaries pruned", "count", n)
+		var busy *store.BusyError
+		switch n, err := a.pruneDicts(ctx); {
+		case errors.As(err, &busy):
+			a.log.Debug("finding dictionaries not pruned: writers busy; next round", "err", err)
+		case err != nil:
+			a.dictsPruned = now
+			if ctx.Err() == nil {
+				a.log.Warn("pruning the findings' content dictionaries failed", "err", err)
+			}
+		default:
+			a.dictsPruned = now
+			if n > 0 {
+				a.log.Info("unused finding content dictionaries pruned", "count", n)
+			}
 		}
 	}
 	if err := a.pruneEvents(ctx, now); err != nil && ctx.Err() == nil {

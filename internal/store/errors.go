@@ -60,3 +60,11 @@ type SchemaTooNewError struct {
 func (e *SchemaTooNewError) Error() string {
 	return fmt.Sprintf("database schema version %d is newer than this binary knows (%d): upgrade vigil", e.Database, e.Known)
 }
+
+// BusyError says an optional operation was skipped because other
+// transactions held what it needs; it is worth trying again later.
+type BusyError struct {
+	What string
+}
+
+func (e *BusyError) Error() string { return e.What + ": busy, try again later" }

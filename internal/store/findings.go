@@ -98,7 +98,9 @@ type FindingStore interface {
 	// findings purged, or rewritten with a newer version of their
 	// vulnerability) and returns how many it deleted. It reads every
 	// finding's header: run it now and then (the server does daily).
-	// System scope only: dictionaries are shared by every account.
+	// System scope only: dictionaries are shared by every account. It
+	// does not wait for writers that rely on stored dictionaries
+	// (PostgreSQL): while there are some, it returns a *BusyError.
 	PruneDictionaries(ctx context.Context) (int, error)
 }
 

@@ -45,8 +45,8 @@ var Dialect = sqlstore.Dialect{
 	IndexSeqs:     "SELECT nextval('inventory_index_seq') FROM generate_series(1, ?::int)",
 	DictRefs: `SELECT DISTINCT encode(substring(data from 3 for 16), 'hex') FROM findings ` +
 		`WHERE substring(data from 1 for 2) = '\x0001'::bytea`,
-	DictLockShared:    fmt.Sprintf("SELECT pg_advisory_xact_lock_shared(%d)", dictLockKey),
-	DictLockExclusive: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", dictLockKey),
+	DictLockShared:       fmt.Sprintf("SELECT pg_advisory_xact_lock_shared(%d)", dictLockKey),
+	DictTryLockExclusive: fmt.Sprintf("SELECT pg_try_advisory_xact_lock(%d)", dictLockKey),
 }
 
 func isCode(code string) func(error) bool {

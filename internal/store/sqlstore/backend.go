@@ -86,9 +86,13 @@ type Dialect struct {
 	// the findings' data columns name (findingdict.go).
 	DictRefs string
 	// DictLockShared, when set, is run by a transaction before it relies
-	// on a stored dictionary, and DictLockExclusive by one that prunes
-	// dictionaries (transaction-scoped advisory locks on PostgreSQL,
-	// whose writers run concurrently; unset on SQLite, whose one writer
-	// excludes the others).
-	DictLockShared, DictLockExclusive string
+	// on a stored dictionary, and DictTryLockExclusive (a query whose one
+	// row says whether it got the lock, without waiting) by one that
+	// prunes dictionaries: transaction-scoped advisory locks on
+	// PostgreSQL, whose writers run concurrently; unset on SQLite, whose
+	// one writer excludes the others. The pruner does not wait: queued
+	// for the lock, it would make every writer that then asks for it wait
+	// behind it while holding locks of its own, and a writer it waits
+	// for could be waiting for one of those.
+	DictLockShared, DictTryLockExclusive string
 }

@@ -315,9 +315,13 @@ func (s *findings) PruneDictionaries(ctx context.Context) (int, error) {
 	if !s.sc.All() {
 		return 0, &store.ScopeError{Kind: "finding dictionaries"}
 	}
-	if s.t.s.d.DictLockExclusive != "" {
-		if _, err := s.t.c.Exec(ctx, s.t.s.d.DictLockExclusive); err != nil {
+	if q := s.t.s.d.DictTryLockExclusive; q != "" {
+		var got bool
+		if err := s.t.c.QueryRow(ctx, q).Scan(&got); err != nil {
 			return 0, err
+		}
+		if !got {
+			return 0, &store.BusyError{What: "pruning finding dictionaries"}
 		}
 	}
 	n, err := s.t.c.Exec(ctx, `DELETE FROM finding_dicts WHERE id NOT IN (`+s.t.s.d.DictRefs+`)`)
