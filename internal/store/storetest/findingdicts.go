@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/klauspost/compress/s2"
 
 	"github.com/vigilsec/vigil/internal/model"
 	"github.com/vigilsec/vigil/internal/store"
@@ -210,4 +212,49 @@ func (e *env) danglingDicts(t *testing.T) int {
 	}
 	t.Fatal("no dialect's query counts the dangling dictionaries")
 	return 0
+}
+
+// testFindingLegacyContent: a finding whose data column is a plain S2
+// block (as every finding written before migration 016 has) reads as it
+// did, beside findings compressed with dictionaries.
+func testFindingLegacyContent(t *testing.T, nb NewBackend) {
+	e := setup(t, nb)
+	ctx := context.Background()
+	fx := fillFindings(t, e, 6)
+	legacy := fx.findings[2]
+	block := hex.EncodeToString(s2.Encode(nil, legacy.ContentJSON()))
+	set := func(q string) error { return e.be.Exec(ctx, q) }
+	if err := set(`UPDATE findings SET data = X'` + block + `' WHERE id = '` + string(legacy.ID) + `'`); err != nil {
+		if err := set(`UPDATE findings SET data = '\x` + block + `'::bytea WHERE id = '` + string(legacy.ID) + `'`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.count(t, `SELECT COUNT(*) FROM findings WHERE length(data) = `+fmt.Sprint(len(block)/2), 1)
+	e.view(t, func(tx store.Tx) error {
+		got, err := tx.Findings(store.SystemScope()).Get(ctx, legacy.ID)
+		if err != nil {
+			return err
+		}
+		if diff := gocmp.Diff(legacy, got); diff != "" {
+			t.Errorf("a legacy row (-want +got):\n%s", diff)
+		}
+		all, err := tx.Findings(store.SystemScope()).GetMany(ctx, idsOf(fx.findings))
+		if err != nil {
+			return err
+		}
+		want := slices.Clone(fx.findings)
+		slices.SortFunc(want, func(a, b model.Finding) int { return strings.Compare(string(a.ID), string(b.ID)) })
+		if diff := gocmp.Diff(want, all); diff != "" {
+			t.Errorf("legacy and dictionary rows together (-want +got):\n%s", diff)
+		}
+		return nil
+	})
+}
+
+func idsOf(fs []model.Finding) []model.FindingID {
+	out := make([]model.FindingID, len(fs))
+	for i := range fs {
+		out[i] = fs[i].ID
+	}
+	return out
 }

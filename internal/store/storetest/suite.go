@@ -86,6 +86,7 @@ func Run(t *testing.T, nb NewBackend) {
 		{"FindingsPurge", testFindingsPurge},
 		{"FindingDicts", testFindingDicts},
 		{"FindingDictsConcurrentPrune", testFindingDictsConcurrentPrune},
+		{"FindingLegacyContent", testFindingLegacyContent},
 		{"SuppressionRules", testSuppressionRules},
 		{"FindingLifecycle", testFindingLifecycle},
 		{"FindingTransaction", testFindingTransaction},
