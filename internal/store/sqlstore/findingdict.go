@@ -19,8 +19,9 @@ import (
 // vulnerability repeats, on every resource that has it. Compressed on its
 // own, a content keeps two thirds of its size (S2 finds little to repeat
 // within two kilobytes of prose and URLs); compressed with a dictionary
-// made of its vulnerability's details, it keeps about a twentieth
-// (BENCHMARKS.md, "finding dictionaries"). The dictionaries are stored
+// made of its vulnerability's details, about a fifth (what is left is the
+// finding's own: resource, package, evidence, scores; BENCHMARKS.md,
+// session 11). The dictionaries are stored
 // once, in finding_dicts, under the digest of their bytes, and the data
 // column of such a finding is
 //
@@ -34,6 +35,10 @@ import (
 // check, description, severity and its vulnerability's details, no
 // resource, package version, path or evidence), so findings of every
 // account share them and none carries another account's data.
+//
+// Dialect.DictRefs, which pruning relies on, reads this header in SQL
+// (both dialects match 0x00 0x01): a new format must be added there too,
+// or pruning would delete the dictionaries its rows name.
 const (
 	dictMarker byte = 0x00
 	dictFormat byte = 1
