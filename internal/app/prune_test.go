@@ -14,23 +14,31 @@ import (
 	"github.com/vigilsec/vigil/internal/store"
 )
 
+// maintenanceApp starts an app without workers, bootstrap or advisories
+// in a temporary directory, for maintainOnce; cfg gives the rest.
+func maintenanceApp(t *testing.T, cfg Config) *App {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := advisory.Open(filepath.Join(dir, "advisories")); err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir, cfg.AdvisoryDir, cfg.Workers, cfg.NoBootstrap = filepath.Join(dir, "data"), filepath.Join(dir, "advisories"), -1, true
+	a, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
 // TestPruneEvents: the maintenance round deletes events older than the
 // event retention (no delivery target holds them back here) and keeps the
 // newer ones.
 func TestPruneEvents(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	if _, err := advisory.Open(filepath.Join(dir, "advisories")); err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	a, err := New(ctx, Config{DataDir: filepath.Join(dir, "data"), AdvisoryDir: filepath.Join(dir, "advisories"), Workers: -1,
-		NoBootstrap: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock, EventRetention: 7 * 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := maintenanceApp(t, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now },
+		EventRetention: 7 * 24 * time.Hour})
 	appendEvent := func(subject string) {
 		t.Helper()
 		err := a.store.InTx(ctx, func(tx store.Tx) error {
@@ -46,7 +54,7 @@ func TestPruneEvents(t *testing.T) {
 	now = now.Add(2 * 24 * time.Hour) // "old" is 8 days old, "new" 2
 	a.maintainOnce(ctx)
 	var left []string
-	err = a.store.View(ctx, func(tx store.Tx) error {
+	err := a.store.View(ctx, func(tx store.Tx) error {
 		evs, err := tx.Outbox(store.SystemScope()).List(ctx, 0, 10)
 		for _, e := range evs {
 			left = append(left, e.Subject)
@@ -67,21 +75,11 @@ func TestPruneEvents(t *testing.T) {
 // stays until a day after the app started, then goes.
 func TestPruneDicts(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	if _, err := advisory.Open(filepath.Join(dir, "advisories")); err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
 	var logs strings.Builder
-	a, err := New(ctx, Config{DataDir: filepath.Join(dir, "data"), AdvisoryDir: filepath.Join(dir, "advisories"), Workers: -1,
-		NoBootstrap: true, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := maintenanceApp(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Now: func() time.Time { return now }})
 	var acct model.Account
-	err = a.store.InTx(ctx, func(tx store.Tx) error {
+	err := a.store.InTx(ctx, func(tx store.Tx) error {
 		org, err := tx.Accounts(store.SystemScope()).CreateOrganization(ctx, "org")
 		if err != nil {
 			return err
