@@ -55,12 +55,8 @@ func testFindingDicts(t *testing.T, nb NewBackend) {
 	})
 	var got []model.Finding
 	e.view(t, func(tx store.Tx) error {
-		ids := make([]model.FindingID, len(written))
-		for i := range written {
-			ids[i] = written[i].ID
-		}
 		var err error
-		got, err = tx.Findings(store.SystemScope()).GetMany(ctx, ids)
+		got, err = tx.Findings(store.SystemScope()).GetMany(ctx, idsOf(written))
 		return err
 	})
 	want := slices.Clone(written)
